@@ -1,0 +1,55 @@
+/** The `inq` command line: the same engine as the browser, headless. stdout carries only results. */
+import { UsageError } from './args.ts';
+
+const USAGE = `usage: npm run -s inq -- <command> [options]
+commands:
+  quantize  --bits B [--n1 N]                    stdin: JSON array of weights
+  partition --portion P [--strategy S] [--seed S] stdin: {"weights":[…],"frozen":[0|1,…]}
+  pretrain  --model lenet5 --epochs E [--train-size N] --out DIR
+  run       --model lenet5 --bits B --schedule 0.5,0.75,0.875,1 [--json] …
+run "npm run -s inq -- <command> --help" for a command's options`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'quantize':
+      await (await import('./quantize.ts')).quantizeCommand(rest);
+      return 0;
+    case 'partition':
+      await (await import('./quantize.ts')).partitionCommand(rest);
+      return 0;
+    case 'pretrain':
+      await (await import('./pretrain.ts')).pretrainCommand(rest);
+      return 0;
+    case 'run':
+      await (await import('./run.ts')).runCommand(rest);
+      return 0;
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(`${USAGE}\n`);
+      return command === undefined ? 2 : 0;
+    default:
+      throw new UsageError(`unknown command "${command}"\n${USAGE}`);
+  }
+}
+
+/** One line on stderr; a stack trace only with INQ_DEBUG=1. */
+function report(e: unknown): void {
+  const err = e as { message?: string; code?: string; stack?: string };
+  let msg = err?.message ?? String(e);
+  if (err?.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || err?.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' || err?.code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
+    msg = msg.split('\n')[0];
+  }
+  process.stderr.write(`inq: ${msg}\n`);
+  if (process.env.INQ_DEBUG && err?.stack) process.stderr.write(`${err.stack}\n`);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    report(e);
+    process.exit(1);
+  },
+);

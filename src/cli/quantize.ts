@@ -1,0 +1,2 @@
+export async function quantizeCommand(_a: string[]): Promise<void> {}
+export async function partitionCommand(_a: string[]): Promise<void> {}

@@ -1,0 +1,1 @@
+export async function runCommand(_a: string[]): Promise<void> {}

@@ -1,0 +1,42 @@
+/** Test-set evaluation: accuracy and mean cross-entropy, batched and tensor-clean. */
+import * as tf from '@tensorflow/tfjs';
+import type { Dataset } from '../data/dataset.ts';
+import { pixels } from '../data/dataset.ts';
+
+/** Accuracy in [0, 1] and mean loss. */
+export interface EvalResult {
+  accuracy: number;
+  loss: number;
+}
+
+/** Evaluates `model` on `ds` in batches. */
+export async function evaluate(model: tf.LayersModel, ds: Dataset, batchSize = 500): Promise<EvalResult> {
+  let correct = 0;
+  let lossSum = 0;
+  const size = pixels(ds);
+  for (let s = 0; s < ds.count; s += batchSize) {
+    const n = Math.min(batchSize, ds.count - s);
+    const [c, l] = tf.tidy(() => {
+      const x = tf.tensor(ds.images.subarray(s * size, (s + n) * size), [n, ...ds.shape], 'float32');
+      const labels = tf.tensor1d(ds.labels.subarray(s, s + n), 'int32');
+      const logits = model.predict(x) as tf.Tensor;
+      const hits = tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), labels), 'int32'));
+      const loss = tf.mul(tf.losses.softmaxCrossEntropy(tf.oneHot(labels, ds.numClasses), logits), n);
+      return [hits, loss];
+    });
+    const [cv, lv] = await Promise.all([c.data(), l.data()]);
+    tf.dispose([c, l]);
+    correct += cv[0];
+    lossSum += lv[0];
+  }
+  return { accuracy: correct / ds.count, loss: lossSum / ds.count };
+}
+
+/** Class probabilities for a batch of images (N×H×W×C). */
+export async function predictProbabilities(model: tf.LayersModel, images: Float32Array, shape: readonly number[]): Promise<Float32Array> {
+  const n = images.length / (shape[0] * shape[1] * shape[2]);
+  const p = tf.tidy(() => tf.softmax(model.predict(tf.tensor(images, [n, ...shape], 'float32')) as tf.Tensor));
+  const out = (await p.data()) as Float32Array;
+  p.dispose();
+  return out;
+}

@@ -15,6 +15,9 @@ export function numberOption(
   if (value === undefined) return fallback;
   const v = Number(value);
   if (value.trim() === '' || !Number.isFinite(v)) throw new UsageError(`--${name} must be a number (got "${value}")`);
+  if (check.min !== undefined && check.max !== undefined && (v < check.min || v > check.max || (check.integer && !Number.isInteger(v)))) {
+    throw new UsageError(`--${name} must be ${check.integer ? 'a whole number ' : ''}from ${check.min} to ${check.max} (got ${value})`);
+  }
   if (check.integer && !Number.isInteger(v)) throw new UsageError(`--${name} must be a whole number (got ${value})`);
   if (check.min !== undefined && v < check.min) throw new UsageError(`--${name} must be at least ${check.min} (got ${value})`);
   if (check.max !== undefined && v > check.max) throw new UsageError(`--${name} must be at most ${check.max} (got ${value})`);

@@ -24,6 +24,7 @@ export async function pretrainCommand(argv: string[]): Promise<void> {
       lr: { type: 'string' },
       'lr-decay': { type: 'string' },
       seed: { type: 'string' },
+      'data-dir': { type: 'string' },
       backend: { type: 'string' },
       out: { type: 'string' },
     },
@@ -38,7 +39,7 @@ export async function pretrainCommand(argv: string[]): Promise<void> {
   const decay = numberOption(values['lr-decay'], 'lr-decay', 0.6, { min: 0.01, max: 1 });
   const seed = numberOption(values.seed, 'seed', 1, { integer: true });
   const backend = choiceOption(values.backend, 'backend', BACKEND_PREFERENCES, 'auto');
-  const mnist = loadMnistNode();
+  const mnist = loadMnistNode(values['data-dir']);
   const train = randomSubset(mnist.train, numberOption(values['train-size'], 'train-size', mnist.train.count, { integer: true, min: 1 }), seed);
   const test = headSubset(mnist.test, numberOption(values['test-size'], 'test-size', mnist.test.count, { integer: true, min: 1 }));
   const choice = await setupNodeBackend(backend);

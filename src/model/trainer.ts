@@ -44,6 +44,19 @@ export function makeOptimizer(o: OptimizerOptions): tf.Optimizer {
   }
 }
 
+/**
+ * Disposes an optimizer completely. tfjs 4.22's MomentumOptimizer.dispose() overrides SGD's without
+ * freeing the learning-rate scalar `c`, leaking one tensor per optimizer (found by our leak test).
+ */
+export function disposeOptimizer(o: tf.Optimizer): void {
+  o.dispose();
+  if (o instanceof tf.MomentumOptimizer) {
+    // `c` is protected in tfjs's types; reached here only to free it.
+    const c = (o as unknown as { c?: tf.Tensor }).c;
+    if (c && !c.isDisposed) c.dispose();
+  }
+}
+
 /** Trains a model batch by batch while keeping frozen kernel entries bit-identical. */
 export class MaskedTrainer {
   private readonly frozen = new Map<string, FrozenState>();
@@ -62,7 +75,7 @@ export class MaskedTrainer {
 
   /** Replaces the optimizer: the learning rate is reset and momentum/Adam state cleared (INQ resets per round). */
   resetOptimizer(options: OptimizerOptions = this.options): void {
-    this.optimizer.dispose();
+    disposeOptimizer(this.optimizer);
     this.options = options;
     this.optimizer = makeOptimizer(options);
   }
@@ -135,6 +148,6 @@ export class MaskedTrainer {
   dispose(): void {
     for (const f of this.frozen.values()) tf.dispose([f.keep, f.isFrozen, f.values]);
     this.frozen.clear();
-    this.optimizer.dispose();
+    disposeOptimizer(this.optimizer);
   }
 }

@@ -1,0 +1,128 @@
+import { describe, it, expect, beforeAll } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { runInq, validateConfig } from './session.ts';
+import { RunControl, CancelledError } from './control.ts';
+import { DEFAULT_CONFIG, type InqConfig, type InqEvent } from './types.ts';
+import { tinyConvNet } from '../model/testModels.ts';
+import { kernelsOf } from '../model/quantLayers.ts';
+import { createRng } from '../inq/rng.ts';
+import { isLevel, levelSet } from '../inq/levels.ts';
+import type { Dataset } from '../data/dataset.ts';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+/** A learnable synthetic task on 8×8 images: the class is the brightest quadrant. */
+function quadrantData(n: number, seed: number): Dataset {
+  const rng = createRng(seed);
+  const images = new Float32Array(n * 64);
+  const labels = new Uint8Array(n);
+  for (let k = 0; k < n; k++) {
+    const c = rng.int(4);
+    labels[k] = c;
+    for (let y = 0; y < 8; y++) {
+      for (let x = 0; x < 8; x++) {
+        const q = (y >= 4 ? 2 : 0) + (x >= 4 ? 1 : 0);
+        images[k * 64 + y * 8 + x] = rng.next() * 0.5 + (q === c ? 0.5 : 0);
+      }
+    }
+  }
+  return { name: 'quadrants', images, labels, count: n, shape: [8, 8, 1], numClasses: 4 };
+}
+
+const config: InqConfig = { ...DEFAULT_CONFIG, schedule: [0.5, 0.8, 1], batchSize: 16, learningRate: 0.05, epochsPerRound: 2, seed: 3 };
+
+describe('runInq on a tiny model', () => {
+  it('emits events in order, freezes exactly the schedule, ends with every weight a level, leaks no tensor', async () => {
+    const model = tinyConvNet(2);
+    const train = quadrantData(96, 1);
+    const test = quadrantData(64, 2);
+    const events: InqEvent[] = [];
+    const tensorsAtRoundEnd: number[] = [];
+    const before = tf.memory().numTensors;
+    const summary = await runInq({
+      model,
+      train,
+      test,
+      config,
+      onEvent: (e) => {
+        events.push(e);
+        if (e.type === 'roundEnd') tensorsAtRoundEnd.push(tf.memory().numTensors);
+      },
+    });
+    expect(events[0].type).toBe('start');
+    expect(events.at(-1)?.type).toBe('end');
+    const rounds = events.filter((e) => e.type === 'roundEnd').map((e) => (e.type === 'roundEnd' ? e.result : null)!);
+    expect(rounds.map((r) => r.round)).toEqual([1, 2, 3]);
+    // 96 examples, batch 16 → 6 batches per epoch, 2 epochs in each of the 2 re-training rounds.
+    expect(events.filter((e) => e.type === 'batch')).toHaveLength(6 * 2 * 2);
+    expect(rounds[2].epochLosses).toEqual([]);
+    const start = events[0].type === 'start' ? events[0] : null;
+    for (const r of rounds) {
+      r.layers.forEach((l, li) => {
+        const info = start!.layers[li];
+        expect(l.frozenCount).toBe(Math.round(r.portion * info.size));
+        const set = levelSet(config.bits, info.preMaxAbs);
+        expect(set.n1).toBe(info.n1);
+        for (let i = 0; i < l.weights.length; i++) {
+          if (l.frozenRound[i] > 0) {
+            expect(l.frozenRound[i]).toBeLessThanOrEqual(r.round);
+            expect(isLevel(l.weights[i], set)).toBe(true);
+          }
+        }
+        const counted = l.levelCounts.reduce((a, b) => a + b, 0) + l.freeHistogram.reduce((a, b) => a + b, 0);
+        expect(counted).toBe(info.size);
+      });
+    }
+    // A weight frozen in round 1 keeps its value in every later round.
+    const l0r1 = rounds[0].layers[0];
+    const l0r3 = rounds[2].layers[0];
+    for (let i = 0; i < l0r1.weights.length; i++) if (l0r1.frozenRound[i] === 1) expect(l0r3.weights[i]).toBe(l0r1.weights[i]);
+    expect(summary.allLevels).toBe(true);
+    expect(summary.kernelPackedBytes).toBeLessThan(summary.kernelFloatBytes / 5);
+    // No tensor growth across rounds, and none left behind.
+    expect(new Set(tensorsAtRoundEnd).size).toBe(1);
+    expect(tf.memory().numTensors).toBe(before);
+    for (const k of kernelsOf(model)) {
+      const w = await k.variable.data();
+      expect(Array.from(w).every((v) => isLevel(v, levelSet(config.bits, start!.layers.find((l) => l.name === k.layer)!.preMaxAbs)))).toBe(true);
+    }
+    model.dispose();
+  });
+
+  it('pauses between batches, steps one batch, resumes and can be cancelled with state consistent', async () => {
+    const model = tinyConvNet(5);
+    const control = new RunControl();
+    const events: InqEvent[] = [];
+    const states: string[] = [];
+    control.onStateChange = (s) => states.push(s);
+    const before = tf.memory().numTensors;
+    const done = runInq({ model, train: quadrantData(96, 3), test: quadrantData(32, 4), config, control, onEvent: (e) => events.push(e) });
+    control.pause();
+    await new Promise((r) => setTimeout(r, 300));
+    const batchesWhilePaused = events.filter((e) => e.type === 'batch').length;
+    expect(control.isPaused).toBe(true);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(events.filter((e) => e.type === 'batch').length).toBe(batchesWhilePaused);
+    control.step('batch');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(events.filter((e) => e.type === 'batch').length).toBe(batchesWhilePaused + 1);
+    control.step('round');
+    while (!events.some((e) => e.type === 'roundEnd')) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 200));
+    expect(events.filter((e) => e.type === 'roundEnd')).toHaveLength(1);
+    control.cancel();
+    await expect(done).rejects.toBeInstanceOf(CancelledError);
+    expect(states[0]).toBe('paused');
+    expect(tf.memory().numTensors).toBe(before);
+    model.dispose();
+  });
+
+  it('refuses bad configurations with a message naming the field', () => {
+    expect(() => validateConfig({ ...config, bits: 1 })).toThrow(/bits/);
+    expect(() => validateConfig({ ...config, schedule: [0.9, 0.5] })).toThrow(/schedule: step 2/);
+    expect(() => validateConfig({ ...config, batchSize: 0 })).toThrow(/batch size/);
+    expect(() => validateConfig({ ...config, learningRate: -1 })).toThrow(/learning rate/);
+  });
+});

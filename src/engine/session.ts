@@ -1,0 +1,206 @@
+/**
+ * The INQ session: rounds of partition → quantize the newly frozen → re-train the free → evaluate,
+ * emitted as typed events. The same code runs in the Node command line and in the browser worker.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { levelSet, maxAbs, validateBits, type LevelSet } from '../inq/levels.ts';
+import { quantizeInto, quantizeAll } from '../inq/quantize.ts';
+import { partitionInPlace } from '../inq/partition.ts';
+import { validateSchedule } from '../inq/schedule.ts';
+import { histogram, levelCounts } from '../inq/histogram.ts';
+import { layerSize } from '../inq/codec.ts';
+import type { Dataset } from '../data/dataset.ts';
+import { kernelsOf, floatBytesOf, type KernelRef } from '../model/quantLayers.ts';
+import { MaskedTrainer, type OptimizerOptions } from '../model/trainer.ts';
+import { evaluate } from '../model/evaluate.ts';
+import { trainEpoch } from './epoch.ts';
+import { RunControl } from './control.ts';
+import type { InqConfig, InqEvent, LayerInfo, LayerSnapshot, RoundResult, RunSummary } from './types.ts';
+
+/** Bins of the free-weight histograms. */
+export const HISTOGRAM_BINS = 64;
+
+/** Checks a configuration, throwing a RangeError that names the bad field. */
+export function validateConfig(c: InqConfig): void {
+  validateBits(c.bits);
+  const s = validateSchedule(c.schedule);
+  if (!s.ok) throw new RangeError(`schedule: ${s.error}`);
+  if (c.strategy !== 'magnitude' && c.strategy !== 'random') throw new RangeError(`strategy must be magnitude or random (got ${String(c.strategy)})`);
+  const posInt = (v: number, name: string, max: number): void => {
+    if (!Number.isInteger(v) || v < 1 || v > max) throw new RangeError(`${name} must be a whole number from 1 to ${max} (got ${v})`);
+  };
+  posInt(c.epochsPerRound, 'epochs per round', 100);
+  posInt(c.batchSize, 'batch size', 4096);
+  if (!(c.learningRate > 0 && c.learningRate <= 10)) throw new RangeError(`learning rate must be above 0 and at most 10 (got ${c.learningRate})`);
+  if (!(c.weightDecay >= 0 && c.weightDecay < 1)) throw new RangeError(`weight decay must be in [0, 1) (got ${c.weightDecay})`);
+  if (!(c.momentum >= 0 && c.momentum < 1)) throw new RangeError(`momentum must be in [0, 1) (got ${c.momentum})`);
+  if (!Number.isInteger(c.seed)) throw new RangeError(`seed must be a whole number (got ${c.seed})`);
+}
+
+/** A private copy of a variable's values (the cpu backend hands out its own storage from data()). */
+async function readKernel(v: tf.Variable): Promise<Float32Array> {
+  return new Float32Array(await v.data());
+}
+
+interface LayerState {
+  ref: KernelRef;
+  set: LevelSet;
+  preMaxAbs: number;
+  frozen: Uint8Array;
+  frozenRound: Uint8Array;
+}
+
+/** Inputs of a session. */
+export interface SessionInput {
+  /** A pre-trained float model; the session quantizes it in place. */
+  model: tf.LayersModel;
+  train: Dataset;
+  test: Dataset;
+  config: InqConfig;
+  onEvent: (e: InqEvent) => void;
+  control?: RunControl;
+}
+
+/** Runs INQ to the end (or until cancelled: then CancelledError propagates, state consistent). */
+export async function runInq(input: SessionInput): Promise<RunSummary> {
+  const { model, train, test, config, onEvent } = input;
+  validateConfig(config);
+  const control = input.control ?? new RunControl();
+  const t0 = performance.now();
+  const layers: LayerState[] = [];
+  for (const ref of kernelsOf(model)) {
+    const w = await readKernel(ref.variable);
+    const preMaxAbs = maxAbs(w);
+    let set: LevelSet;
+    try {
+      set = levelSet(config.bits, preMaxAbs);
+    } catch (e) {
+      throw new RangeError(`layer ${ref.layer}: ${(e as Error).message}`);
+    }
+    layers.push({ ref, set, preMaxAbs, frozen: new Uint8Array(ref.size), frozenRound: new Uint8Array(ref.size) });
+  }
+  if (layers.length === 0) throw new RangeError('the model has no conv or dense kernel to quantize');
+  if (config.schedule.length > 255) throw new RangeError('at most 255 rounds');
+  const base = await evaluate(model, test);
+  const info: LayerInfo[] = layers.map((l) => ({
+    name: l.ref.layer,
+    kind: l.ref.kind,
+    shape: l.ref.shape,
+    size: l.ref.size,
+    n1: l.set.n1,
+    n2: l.set.n2,
+    preMaxAbs: l.preMaxAbs,
+    levels: l.set.levels,
+  }));
+  onEvent({ type: 'start', layers: info, rounds: config.schedule.length, floatAccuracy: base.accuracy, floatLoss: base.loss, config });
+
+  const opt: OptimizerOptions = { kind: config.optimizer, learningRate: config.learningRate, momentum: config.momentum, weightDecay: config.weightDecay };
+  const trainer = new MaskedTrainer(model, opt);
+  let last: RoundResult | null = null;
+  try {
+    for (let k = 0; k < config.schedule.length; k++) {
+      const round = k + 1;
+      const portion = config.schedule[k];
+      const tr0 = performance.now();
+      onEvent({ type: 'roundStart', round, portion });
+      // 1–2. Partition on the re-trained values, then snap the newly frozen to levels.
+      for (let li = 0; li < layers.length; li++) {
+        const l = layers[li];
+        const w = await readKernel(l.ref.variable);
+        const newly = partitionInPlace(w, l.frozen, portion, { strategy: config.strategy, seed: config.seed * 7919 + round * 104729 + li });
+        quantizeInto(w, l.set, w, newly);
+        for (let i = 0; i < newly.length; i++) l.frozenRound[newly[i]] = round;
+        tf.tidy(() => l.ref.variable.assign(tf.tensor(w, l.ref.shape, 'float32')));
+        trainer.setFrozen(l.ref.variable, l.frozen, w);
+      }
+      // 3. Re-train the free weights (not after the last round: nothing is free).
+      const epochLosses: number[] = [];
+      let trainSeconds = 0;
+      if (round < config.schedule.length) {
+        trainer.resetOptimizer(opt);
+        for (let e = 0; e < config.epochsPerRound; e++) {
+          const te = performance.now();
+          const epoch = e + 1;
+          const loss = await trainEpoch(trainer, train, config.batchSize, config.seed * 1_000_003 + round * 1009 + e, async (batch, batches, l) => {
+            onEvent({ type: 'batch', round, epoch, batch, batches, loss: l });
+            await control.boundary('batch');
+          });
+          trainSeconds += (performance.now() - te) / 1000;
+          epochLosses.push(loss);
+          onEvent({ type: 'epochEnd', round, epoch, trainLoss: loss });
+          await control.boundary('epoch');
+        }
+      }
+      // 4. Evaluate.
+      const ev = await evaluate(model, test);
+      last = { round, portion, accuracy: ev.accuracy, loss: ev.loss, epochLosses, seconds: 0, trainSeconds, layers: [] };
+      last.layers = await snapshotLayers(layers);
+      last.seconds = (performance.now() - tr0) / 1000;
+      onEvent({ type: 'roundEnd', result: last });
+      await control.boundary('round');
+    }
+  } finally {
+    trainer.dispose();
+  }
+  const summary = await summarize(model, layers, base, last, config, (performance.now() - t0) / 1000);
+  onEvent({ type: 'end', summary });
+  return summary;
+}
+
+async function snapshotLayers(layers: LayerState[]): Promise<LayerSnapshot[]> {
+  const out: LayerSnapshot[] = [];
+  for (const l of layers) {
+    const weights = await readKernel(l.ref.variable);
+    let free = 0;
+    for (let i = 0; i < weights.length; i++) if (!l.frozen[i]) free = Math.max(free, Math.abs(weights[i]));
+    const edge = Math.max(free, 2 ** l.set.n1) * 1.05;
+    const h = histogram(weights, HISTOGRAM_BINS, { min: -edge, max: edge }, { mask: l.frozen, want: 0 });
+    const frozenCount = weights.length - h.counts.reduce((a, b) => a + b, 0);
+    out.push({
+      name: l.ref.layer,
+      weights,
+      frozenRound: Uint8Array.from(l.frozenRound),
+      frozenCount,
+      freeHistogram: h.counts,
+      histMin: h.min,
+      histMax: h.max,
+      levelCounts: levelCounts(weights, l.set.levels, { mask: l.frozen, want: 1 }),
+    });
+  }
+  return out;
+}
+
+async function summarize(
+  model: tf.LayersModel,
+  layers: LayerState[],
+  base: { accuracy: number; loss: number },
+  last: RoundResult | null,
+  config: InqConfig,
+  seconds: number,
+): Promise<RunSummary> {
+  let allLevels = true;
+  let kernelFloatBytes = 0;
+  let kernelPackedBytes = 0;
+  for (const l of layers) {
+    const w = await readKernel(l.ref.variable);
+    const q = quantizeAll(w, l.set);
+    for (let i = 0; i < w.length && allLevels; i++) if (q[i] !== w[i] || !l.frozen[i]) allLevels = false;
+    const size = layerSize(w.length, config.bits);
+    kernelFloatBytes += size.floatBytes;
+    kernelPackedBytes += size.packedBytes;
+  }
+  const floatBytes = floatBytesOf(model);
+  return {
+    floatAccuracy: base.accuracy,
+    floatLoss: base.loss,
+    finalAccuracy: last?.accuracy ?? base.accuracy,
+    finalLoss: last?.loss ?? base.loss,
+    floatBytes,
+    packedBytes: floatBytes - kernelFloatBytes + kernelPackedBytes,
+    kernelFloatBytes,
+    kernelPackedBytes,
+    allLevels,
+    rounds: config.schedule.length,
+    seconds,
+  };
+}

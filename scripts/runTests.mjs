@@ -1,0 +1,54 @@
+#!/usr/bin/env node
+// `npm test`: unit tests (Vitest), then end-to-end tests (Playwright in headless Chromium),
+// then one plain totals line. Skipped tests are counted as skipped, never as passed.
+import { spawnSync } from 'node:child_process';
+import { readFileSync, mkdirSync, rmSync } from 'node:fs';
+
+const outDir = 'test-results/json';
+rmSync(outDir, { recursive: true, force: true });
+mkdirSync(outDir, { recursive: true });
+
+function run(cmd, args, env = {}) {
+  const r = spawnSync(cmd, args, { stdio: 'inherit', env: { ...process.env, ...env } });
+  return r.status ?? 1;
+}
+
+function readJson(path) {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
+const totals = { passed: 0, failed: 0, skipped: 0 };
+
+const unitCode = run('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${outDir}/unit.json`]);
+const unit = readJson(`${outDir}/unit.json`);
+if (unit) {
+  totals.passed += unit.numPassedTests;
+  totals.failed += unit.numFailedTests;
+  totals.skipped += unit.numPendingTests + unit.numTodoTests;
+} else {
+  totals.failed += 1;
+}
+
+let e2eCode = 1;
+if (unitCode === 0 || process.env.INQ_TEST_ALL) {
+  e2eCode = run('node', ['scripts/ensureChromium.mjs']);
+  if (e2eCode === 0) e2eCode = run('npm', ['run', '-s', 'build']);
+  if (e2eCode === 0) e2eCode = run('npx', ['playwright', 'test'], { PLAYWRIGHT_JSON_OUTPUT_NAME: `${outDir}/e2e.json` });
+  const e2e = readJson(`${outDir}/e2e.json`);
+  if (e2e?.stats) {
+    totals.passed += e2e.stats.expected;
+    totals.failed += e2e.stats.unexpected + e2e.stats.flaky;
+    totals.skipped += e2e.stats.skipped;
+  } else {
+    totals.failed += 1;
+  }
+} else {
+  console.log('unit tests failed: end-to-end tests not run');
+}
+
+console.log(`\ntests: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
+process.exit(unitCode === 0 && e2eCode === 0 && totals.failed === 0 ? 0 : 1);

@@ -119,6 +119,55 @@ describe('runInq on a tiny model', () => {
     model.dispose();
   });
 
+  it('resumes after the last completed round and keeps what was frozen', async () => {
+    const model = tinyConvNet(6);
+    const control = new RunControl();
+    const events: InqEvent[] = [];
+    const train = quadrantData(64, 5);
+    const test = quadrantData(32, 6);
+    const first = runInq({ model, train, test, config, control, onEvent: (e) => events.push(e) });
+    control.step('round');
+    while (!events.some((e) => e.type === 'roundEnd')) await new Promise((r) => setTimeout(r, 20));
+    control.cancel();
+    await expect(first).rejects.toBeInstanceOf(CancelledError);
+    const start = events.find((e) => e.type === 'start');
+    const r1 = events.find((e) => e.type === 'roundEnd');
+    if (start?.type !== 'start' || r1?.type !== 'roundEnd') throw new Error('missing events');
+    // A fresh model (as after a device loss) picks up from round 1's state.
+    const fresh = tinyConvNet(99);
+    const later: InqEvent[] = [];
+    const summary = await runInq({
+      model: fresh,
+      train,
+      test,
+      config,
+      onEvent: (e) => later.push(e),
+      resume: {
+        completedRounds: 1,
+        layers: start.layers,
+        weights: r1.result.layers.map((l) => l.weights),
+        frozenRound: r1.result.layers.map((l) => l.frozenRound),
+        floatAccuracy: start.floatAccuracy,
+        floatLoss: start.floatLoss,
+        lastRound: r1.result,
+      },
+    });
+    const rounds = later.flatMap((e) => (e.type === 'roundEnd' ? [e.result] : []));
+    expect(rounds.map((r) => r.round)).toEqual([2, 3]);
+    expect(summary.allLevels).toBe(true);
+    expect(summary.floatAccuracy).toBe(start.floatAccuracy);
+    const w1 = r1.result.layers[1];
+    const w3 = rounds[1].layers[1];
+    for (let i = 0; i < w1.weights.length; i++) {
+      if (w1.frozenRound[i] === 1) {
+        expect(w3.frozenRound[i]).toBe(1);
+        expect(w3.weights[i]).toBe(w1.weights[i]);
+      }
+    }
+    model.dispose();
+    fresh.dispose();
+  });
+
   it('refuses bad configurations with a message naming the field', () => {
     expect(() => validateConfig({ ...config, bits: 1 })).toThrow(/bits/);
     expect(() => validateConfig({ ...config, schedule: [0.9, 0.5] })).toThrow(/schedule: step 2/);

@@ -15,7 +15,7 @@ import { MaskedTrainer, type OptimizerOptions } from '../model/trainer.ts';
 import { evaluate } from '../model/evaluate.ts';
 import { trainEpoch } from './epoch.ts';
 import { RunControl } from './control.ts';
-import type { InqConfig, InqEvent, LayerInfo, LayerSnapshot, RoundResult, RunSummary } from './types.ts';
+import type { InqConfig, InqEvent, LayerInfo, LayerSnapshot, ResumeState, RoundResult, RunSummary } from './types.ts';
 
 /** Bins of the free-weight histograms. */
 export const HISTOGRAM_BINS = 64;
@@ -59,6 +59,8 @@ export interface SessionInput {
   config: InqConfig;
   onEvent: (e: InqEvent) => void;
   control?: RunControl;
+  /** Continue a run after its last completed round (e.g. on another backend after a device loss). */
+  resume?: ResumeState;
 }
 
 /** Runs INQ to the end (or until cancelled: then CancelledError propagates, state consistent). */
@@ -68,20 +70,29 @@ export async function runInq(input: SessionInput): Promise<RunSummary> {
   const control = input.control ?? new RunControl();
   const t0 = performance.now();
   const layers: LayerState[] = [];
-  for (const ref of kernelsOf(model)) {
-    const w = await readKernel(ref.variable);
-    const preMaxAbs = maxAbs(w);
+  const resume = input.resume;
+  const refs = kernelsOf(model);
+  if (resume && (resume.layers.length !== refs.length || resume.layers.some((l, i) => l.size !== refs[i].size))) {
+    throw new RangeError('the saved run does not match this model\'s layers');
+  }
+  for (let li = 0; li < refs.length; li++) {
+    const ref = refs[li];
+    const preMaxAbs = resume ? resume.layers[li].preMaxAbs : maxAbs(await readKernel(ref.variable));
     let set: LevelSet;
     try {
       set = levelSet(config.bits, preMaxAbs);
     } catch (e) {
-      throw new RangeError(`layer ${ref.layer}: ${(e as Error).message}`);
+      throw new RangeError(`layer ${ref.layer}: ${(e as Error).message}`, { cause: e });
     }
-    layers.push({ ref, set, preMaxAbs, frozen: new Uint8Array(ref.size), frozenRound: new Uint8Array(ref.size) });
+    const frozenRound = resume ? Uint8Array.from(resume.frozenRound[li]) : new Uint8Array(ref.size);
+    const frozen = frozenRound.map((r) => (r > 0 ? 1 : 0));
+    if (resume) tf.tidy(() => ref.variable.assign(tf.tensor(resume.weights[li], ref.shape, 'float32')));
+    layers.push({ ref, set, preMaxAbs, frozen, frozenRound });
   }
   if (layers.length === 0) throw new RangeError('the model has no conv or dense kernel to quantize');
   if (config.schedule.length > 255) throw new RangeError('at most 255 rounds');
-  const base = await evaluate(model, test);
+  const base = resume ? { accuracy: resume.floatAccuracy, loss: resume.floatLoss } : await evaluate(model, test);
+  const first = resume?.completedRounds ?? 0;
   const info: LayerInfo[] = layers.map((l) => ({
     name: l.ref.layer,
     kind: l.ref.kind,
@@ -92,13 +103,13 @@ export async function runInq(input: SessionInput): Promise<RunSummary> {
     preMaxAbs: l.preMaxAbs,
     levels: l.set.levels,
   }));
-  onEvent({ type: 'start', layers: info, rounds: config.schedule.length, floatAccuracy: base.accuracy, floatLoss: base.loss, config });
+  onEvent({ type: 'start', layers: info, rounds: config.schedule.length, floatAccuracy: base.accuracy, floatLoss: base.loss, config, resumedAfter: first });
 
   const opt: OptimizerOptions = { kind: config.optimizer, learningRate: config.learningRate, momentum: config.momentum, weightDecay: config.weightDecay };
   const trainer = new MaskedTrainer(model, opt);
-  let last: RoundResult | null = null;
+  let last: RoundResult | null = resume?.lastRound ?? null;
   try {
-    for (let k = 0; k < config.schedule.length; k++) {
+    for (let k = first; k < config.schedule.length; k++) {
       const round = k + 1;
       const portion = config.schedule[k];
       const tr0 = performance.now();

@@ -92,9 +92,24 @@ export interface RunSummary {
   seconds: number;
 }
 
+/** Where to pick a run up again: the state after its last completed round. */
+export interface ResumeState {
+  /** Rounds already completed (1-based count). */
+  completedRounds: number;
+  /** The layers as the run first described them (n1 stays fixed from the pre-trained weights). */
+  layers: LayerInfo[];
+  /** Kernel values and freeze rounds after the last completed round, aligned with `layers`. */
+  weights: Float32Array[];
+  frozenRound: Uint8Array[];
+  floatAccuracy: number;
+  floatLoss: number;
+  /** The last completed round's result, for the summary if nothing is left to run. */
+  lastRound?: RoundResult;
+}
+
 /** Events a session emits, in order: start, (roundStart, batch*, epochEnd*, roundEnd)*, end. */
 export type InqEvent =
-  | { type: 'start'; layers: LayerInfo[]; rounds: number; floatAccuracy: number; floatLoss: number; config: InqConfig }
+  | { type: 'start'; layers: LayerInfo[]; rounds: number; floatAccuracy: number; floatLoss: number; config: InqConfig; resumedAfter: number }
   | { type: 'roundStart'; round: number; portion: number }
   | { type: 'batch'; round: number; epoch: number; batch: number; batches: number; loss: number }
   | { type: 'epochEnd'; round: number; epoch: number; trainLoss: number }

@@ -1,33 +1,9 @@
 /** Choosing the tfjs backend: by preference, or automatically by what trains fastest where we run. */
 import * as tf from '@tensorflow/tfjs';
 
-/** What the user may ask for. */
-export type BackendPreference = 'auto' | 'webgpu' | 'webgl' | 'cpu';
+import type { AdapterSummary, BackendChoice, BackendName, BackendPreference } from './backendPrefs.ts';
 
-/** Concrete tfjs backends we use. */
-export type BackendName = 'webgpu' | 'webgl' | 'cpu';
-
-/** Every accepted preference. */
-export const BACKEND_PREFERENCES: readonly BackendPreference[] = ['auto', 'webgpu', 'webgl', 'cpu'];
-
-/** What we know about the WebGPU adapter, if any. */
-export interface AdapterSummary {
-  available: boolean;
-  isFallbackAdapter: boolean;
-  description: string;
-}
-
-/** The backend in use and why it was picked, shown to the user. */
-export interface BackendChoice {
-  backend: BackendName;
-  reason: string;
-  adapter: AdapterSummary;
-}
-
-/** Whether a string is an accepted preference. */
-export function isBackendPreference(s: string): s is BackendPreference {
-  return (BACKEND_PREFERENCES as readonly string[]).includes(s);
-}
+export * from './backendPrefs.ts';
 
 /**
  * Picks the backend for `auto`. Where WebGPU runs on a real GPU it wins; on a software (fallback)

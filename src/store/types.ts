@@ -1,0 +1,105 @@
+/** The playground's state: configuration, run status and round history. */
+import type { BackendChoice, BackendPreference } from '../model/backendPrefs.ts';
+import type { PartitionStrategy } from '../inq/partition.ts';
+import type { LayerInfo, RoundResult, RunSummary } from '../engine/types.ts';
+import type { ModelSummary } from '../worker/protocol.ts';
+import type { StepUnit } from '../engine/control.ts';
+
+/** What the user sets; all of it round-trips through the URL hash. */
+export interface PlaygroundConfig {
+  bits: number;
+  schedule: number[];
+  strategy: PartitionStrategy;
+  seed: number;
+  epochsPerRound: number;
+  learningRate: number;
+  batchSize: number;
+  trainSize: number;
+  testSize: number;
+  backend: BackendPreference;
+}
+
+/** Sensible first-screen defaults: the paper's 5-bit schedule on a 2k-image subset. */
+export const DEFAULT_PLAYGROUND_CONFIG: PlaygroundConfig = {
+  bits: 5,
+  schedule: [0.5, 0.75, 0.875, 1],
+  strategy: 'magnitude',
+  seed: 1,
+  epochsPerRound: 1,
+  learningRate: 0.01,
+  batchSize: 64,
+  trainSize: 2000,
+  testSize: 1000,
+  backend: 'auto',
+};
+
+/** Where the worker and the current run stand. */
+export type RunStatus = 'loading' | 'ready' | 'running' | 'paused' | 'done' | 'cancelled' | 'error';
+
+/** Configuration slice. */
+export interface ConfigSlice {
+  config: PlaygroundConfig;
+  /** The schedule as the user typed it (may be invalid). */
+  scheduleText: string;
+  /** Why the typed schedule is refused, or null. */
+  scheduleError: string | null;
+  /** Messages from a malformed URL hash (bad fields fell back to defaults). */
+  urlErrors: string[];
+  setConfig: (patch: Partial<PlaygroundConfig>) => void;
+  setScheduleText: (text: string) => void;
+  setSchedule: (portions: number[]) => void;
+  dismissUrlErrors: () => void;
+}
+
+/** Live progress inside the current round. */
+export interface Progress {
+  round: number;
+  rounds: number;
+  epoch: number;
+  epochs: number;
+  batch: number;
+  batches: number;
+  loss: number;
+}
+
+/** Run-status slice. */
+export interface RunSlice {
+  status: RunStatus;
+  /** What the worker is loading, while status is 'loading'. */
+  loadingText: string;
+  loadingFraction: number | null;
+  backend: BackendChoice | null;
+  model: ModelSummary | null;
+  trainCount: number;
+  testCount: number;
+  /** Error or notice shown in the banner (null when none). */
+  message: string | null;
+  /** True when the last error was a lost GPU device: the run can continue on another backend. */
+  canContinue: boolean;
+  progress: Progress | null;
+  /** Step granularity the Step button uses. */
+  stepUnit: StepUnit;
+  runId: string | null;
+}
+
+/** One point of the loss curve (mean training loss per epoch). */
+export interface EpochLoss {
+  round: number;
+  epoch: number;
+  loss: number;
+}
+
+/** Round-history slice: what the current run produced so far. */
+export interface HistorySlice {
+  layers: LayerInfo[];
+  floatAccuracy: number | null;
+  rounds: RoundResult[];
+  epochLosses: EpochLoss[];
+  summary: RunSummary | null;
+  /** Round shown by every view (1-based); null follows the latest round. */
+  selectedRound: number | null;
+  selectRound: (round: number | null) => void;
+}
+
+/** The whole store. */
+export type PlaygroundState = ConfigSlice & RunSlice & HistorySlice;

@@ -1,0 +1,85 @@
+/** The playground's configuration in the URL hash: one typed table of fields, each parsed on its own. */
+import { parseSchedule, formatSchedule } from '../inq/schedule.ts';
+import { MAX_BITS, MIN_BITS } from '../inq/levels.ts';
+import { isBackendPreference } from '../model/backendPrefs.ts';
+import type { PlaygroundConfig } from './types.ts';
+
+type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
+
+type Field<K extends keyof PlaygroundConfig> = {
+  key: string;
+  parse: (raw: string) => Parsed<PlaygroundConfig[K]>;
+  format: (v: PlaygroundConfig[K]) => string;
+};
+
+const ok = <T,>(value: T): Parsed<T> => ({ ok: true, value });
+const fail = <T,>(error: string): Parsed<T> => ({ ok: false, error });
+
+function intIn(min: number, max: number, what: string): (raw: string) => Parsed<number> {
+  return (raw) => {
+    const v = Number(raw);
+    return /^-?\d+$/.test(raw) && v >= min && v <= max ? ok(v) : fail(`${what} must be a whole number from ${min} to ${max}`);
+  };
+}
+
+function numIn(min: number, max: number, what: string): (raw: string) => Parsed<number> {
+  return (raw) => {
+    const v = Number(raw);
+    return raw.trim() !== '' && Number.isFinite(v) && v > min && v <= max ? ok(v) : fail(`${what} must be a number above ${min} and at most ${max}`);
+  };
+}
+
+/** Every configuration field that lives in the URL. */
+export const URL_FIELDS: { [K in keyof PlaygroundConfig]: Field<K> } = {
+  bits: { key: 'bits', parse: intIn(MIN_BITS, MAX_BITS, 'bits'), format: String },
+  schedule: {
+    key: 'schedule',
+    parse: (raw) => {
+      const r = parseSchedule(raw);
+      return r.ok ? ok(r.portions) : fail(r.error);
+    },
+    format: formatSchedule,
+  },
+  strategy: { key: 'strategy', parse: (raw) => (raw === 'magnitude' || raw === 'random' ? ok(raw) : fail('strategy must be magnitude or random')), format: String },
+  seed: { key: 'seed', parse: intIn(-2147483648, 2147483647, 'seed'), format: String },
+  epochsPerRound: { key: 'epochs', parse: intIn(1, 20, 'epochs per round'), format: String },
+  learningRate: { key: 'lr', parse: numIn(0, 1, 'learning rate'), format: String },
+  batchSize: { key: 'batch', parse: intIn(1, 1024, 'batch size'), format: String },
+  trainSize: { key: 'train', parse: intIn(64, 60000, 'training subset'), format: String },
+  testSize: { key: 'test', parse: intIn(100, 10000, 'test subset'), format: String },
+  backend: { key: 'backend', parse: (raw) => (isBackendPreference(raw) ? ok(raw) : fail('backend must be auto, webgpu, webgl or cpu')), format: String },
+};
+
+/** Longest hash we read; anything longer is refused whole. */
+export const MAX_HASH_LENGTH = 4096;
+
+/** Parses a hash like "#bits=4&schedule=0.3,0.5,1": good fields, and one message per bad field. */
+export function decodeHash(hash: string): { config: Partial<PlaygroundConfig>; errors: string[] } {
+  const text = hash.startsWith('#') ? hash.slice(1) : hash;
+  if (text === '') return { config: {}, errors: [] };
+  if (text.length > MAX_HASH_LENGTH) return { config: {}, errors: [`the link's settings are too long (${text.length} characters); defaults are used`] };
+  const params = new URLSearchParams(text);
+  const config: Partial<PlaygroundConfig> = {};
+  const errors: string[] = [];
+  const byKey = new Map(Object.entries(URL_FIELDS).map(([name, f]) => [f.key, name as keyof PlaygroundConfig]));
+  for (const [key, raw] of params) {
+    const name = byKey.get(key);
+    if (!name) {
+      errors.push(`unknown setting "${key.slice(0, 30)}" in the link was ignored`);
+      continue;
+    }
+    const parsed = (URL_FIELDS[name] as Field<typeof name>).parse(raw);
+    if (!parsed.ok) errors.push(`${parsed.error} (the link says "${raw.slice(0, 40)}"); the default is used`);
+    else (config as Record<string, unknown>)[name] = parsed.value;
+  }
+  return { config, errors };
+}
+
+/** Encodes the whole configuration as a hash (without the leading #). */
+export function encodeHash(config: PlaygroundConfig): string {
+  const params = new URLSearchParams();
+  for (const [name, f] of Object.entries(URL_FIELDS) as [keyof PlaygroundConfig, Field<keyof PlaygroundConfig>][]) {
+    params.set(f.key, (f.format as (v: unknown) => string)(config[name]));
+  }
+  return params.toString();
+}

@@ -1,0 +1,161 @@
+/**
+ * The INQ worker: loads the backend, MNIST and the pre-trained model, then runs the same engine as
+ * the command line. The page only draws; everything heavy happens here.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { initBackend, type BackendChoice } from '../model/backend.ts';
+import { modelFromArtifacts, parseModelJson, type ModelJson } from '../model/io.ts';
+import { MODEL_INFO, isModelName } from '../model/architectures.ts';
+import { loadMnistBrowser } from '../data/browserData.ts';
+import { headSubset, randomSubset, type DatasetSplit } from '../data/dataset.ts';
+import { runInq } from '../engine/session.ts';
+import { RunControl, CancelledError } from '../engine/control.ts';
+import { transferablesOf, type FromWorker, type ModelSummary, type ToWorker } from './protocol.ts';
+
+interface Loaded {
+  backend: BackendChoice;
+  data: DatasetSplit;
+  modelJson: ModelJson;
+  weights: ArrayBuffer;
+}
+
+let loaded: Loaded | null = null;
+let control: RunControl | null = null;
+let deviceLost = false;
+
+const post = (msg: FromWorker, transfer: Transferable[] = []): void => self.postMessage(msg, transfer);
+
+function messageOf(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+async function fetchModel(url: string): Promise<{ json: ModelJson; weights: ArrayBuffer }> {
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`could not fetch the pre-trained model ${url}: HTTP ${res.status}`);
+  const json = parseModelJson(await res.text(), url) as ModelJson;
+  const base = url.slice(0, url.lastIndexOf('/') + 1);
+  const paths = Array.isArray(json.weightsManifest) ? json.weightsManifest.flatMap((g) => g.paths ?? []) : [];
+  const parts = await Promise.all(
+    paths.map(async (p) => {
+      const r = await fetch(base + p);
+      if (!r.ok) throw new Error(`could not fetch the model's weights ${p}: HTTP ${r.status}`);
+      return new Uint8Array(await r.arrayBuffer());
+    }),
+  );
+  const total = parts.reduce((a, b) => a + b.length, 0);
+  const all = new Uint8Array(total);
+  let o = 0;
+  for (const p of parts) {
+    all.set(p, o);
+    o += p.length;
+  }
+  return { json, weights: all.buffer };
+}
+
+/** Watches the WebGPU device: a loss cancels the run and is reported so the page can continue elsewhere. */
+function watchDevice(): void {
+  if (tf.getBackend() !== 'webgpu') return;
+  // The WebGPU backend's device is public in tfjs-backend-webgpu but not in tfjs-core's Backend type.
+  const device = (tf.backend() as unknown as { device?: GPUDevice }).device;
+  void device?.lost.then((info) => {
+    deviceLost = true;
+    control?.cancel();
+    post({ type: 'error', runId: null, message: `the GPU device was lost (${info.message || info.reason}); completed rounds are kept`, deviceLost: true });
+  });
+}
+
+async function init(msg: Extract<ToWorker, { type: 'init' }>): Promise<void> {
+  post({ type: 'loading', stage: 'backend', fraction: null, text: 'Starting the tfjs backend…' });
+  const backend = await initBackend(msg.backend, { node: false });
+  watchDevice();
+  post({ type: 'loading', stage: 'data', fraction: 0, text: 'Loading MNIST…' });
+  const data = await loadMnistBrowser(msg.dataUrl, (p) => {
+    post({ type: 'loading', stage: 'data', fraction: p.totalBytes ? p.loadedBytes / p.totalBytes : null, text: 'Loading MNIST…' });
+  });
+  post({ type: 'loading', stage: 'model', fraction: null, text: 'Loading the pre-trained model…' });
+  const { json, weights } = await fetchModel(msg.modelUrl);
+  const model = await modelFromArtifacts(json, weights, msg.modelUrl);
+  const meta = (json.userDefinedMetadata?.inq ?? {}) as { model?: string; testAccuracy?: number };
+  const name = meta.model && isModelName(meta.model) ? meta.model : 'lenet5';
+  const summary: ModelSummary = {
+    name,
+    title: MODEL_INFO[name].title,
+    params: model.countParams(),
+    pretrainedAccuracy: typeof meta.testAccuracy === 'number' ? meta.testAccuracy : null,
+    layers: model.layers
+      .filter((l) => l.getClassName() === 'Conv2D' || l.getClassName() === 'Dense')
+      .map((l) => {
+        const shape = l.getWeights()[0].shape;
+        return { name: l.name, kind: l.getClassName(), shape, size: shape.reduce((a, b) => a * b, 1) };
+      }),
+  };
+  model.dispose();
+  loaded = { backend, data, modelJson: json, weights };
+  post({ type: 'ready', backend, model: summary, trainCount: data.train.count, testCount: data.test.count });
+}
+
+async function start(msg: Extract<ToWorker, { type: 'start' }>): Promise<void> {
+  if (!loaded) throw new Error('the worker is not ready yet');
+  if (control) throw new Error('a run is already in progress');
+  const { data } = loaded;
+  const model = await modelFromArtifacts(loaded.modelJson, loaded.weights.slice(0));
+  const train = randomSubset(data.train, msg.trainSize, msg.config.seed);
+  const test = headSubset(data.test, msg.testSize);
+  const ctl = new RunControl();
+  control = ctl;
+  ctl.onStateChange = (state) => post({ type: 'state', runId: msg.runId, state });
+  post({ type: 'state', runId: msg.runId, state: 'running' });
+  try {
+    await runInq({
+      model,
+      train,
+      test,
+      config: msg.config,
+      control: ctl,
+      resume: msg.resume,
+      onEvent: (event) => post({ type: 'event', runId: msg.runId, event }, transferablesOf(event)),
+    });
+    post({ type: 'state', runId: msg.runId, state: 'done' });
+  } catch (e) {
+    if (deviceLost) return;
+    if (e instanceof CancelledError) post({ type: 'state', runId: msg.runId, state: 'cancelled' });
+    else post({ type: 'error', runId: msg.runId, message: messageOf(e), deviceLost: false });
+  } finally {
+    control = null;
+    model.dispose();
+  }
+}
+
+self.onmessage = (ev: MessageEvent<ToWorker>) => {
+  const msg = ev.data;
+  switch (msg.type) {
+    case 'init':
+      init(msg).catch((e: unknown) => post({ type: 'error', runId: null, message: messageOf(e), deviceLost: false }));
+      break;
+    case 'start':
+      start(msg).catch((e: unknown) => post({ type: 'error', runId: msg.runId, message: messageOf(e), deviceLost: false }));
+      break;
+    case 'pause':
+      control?.pause();
+      break;
+    case 'resume':
+      control?.resume();
+      break;
+    case 'step':
+      control?.step(msg.unit);
+      break;
+    case 'cancel':
+      control?.cancel();
+      break;
+    case 'debug-lose-device': {
+      // Test hook for the fault tests: destroy the WebGPU device as a driver reset would.
+      const device = (tf.backend() as unknown as { device?: GPUDevice }).device;
+      device?.destroy();
+      break;
+    }
+    default: {
+      const never: never = msg;
+      post({ type: 'error', runId: null, message: `unknown message ${JSON.stringify(never)}`, deviceLost: false });
+    }
+  }
+};

@@ -58,7 +58,7 @@ export function parseSchedule(text: string): ScheduleResult {
     const raw = parts[i];
     const pct = raw.endsWith('%');
     const body = pct ? raw.slice(0, -1) : raw;
-    if (!/^[+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(body)) {
+    if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(body)) {
       return { ok: false, error: `step ${i + 1} ("${raw.slice(0, 20)}") is not a number` };
     }
     portions.push(pct ? Number(body) / 100 : Number(body));

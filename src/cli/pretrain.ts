@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { buildModel, isModelName } from '../model/architectures.ts';
 import { MaskedTrainer } from '../model/trainer.ts';
 import { evaluate } from '../model/evaluate.ts';
-import { saveModelDir } from '../model/nodeIo.ts';
+import { loadModelDir, readModelDir, saveModelDir } from '../model/nodeIo.ts';
 import { loadMnistNode } from '../data/nodeMnist.ts';
 import { randomSubset, headSubset } from '../data/dataset.ts';
 import { trainEpoch } from '../engine/epoch.ts';
@@ -27,6 +27,7 @@ export async function pretrainCommand(argv: string[]): Promise<void> {
       'data-dir': { type: 'string' },
       backend: { type: 'string' },
       out: { type: 'string' },
+      init: { type: 'string' },
     },
     strict: true,
   });
@@ -43,7 +44,8 @@ export async function pretrainCommand(argv: string[]): Promise<void> {
   const train = randomSubset(mnist.train, numberOption(values['train-size'], 'train-size', mnist.train.count, { integer: true, min: 1 }), seed);
   const test = headSubset(mnist.test, numberOption(values['test-size'], 'test-size', mnist.test.count, { integer: true, min: 1 }));
   const choice = await setupNodeBackend(backend);
-  const model = buildModel(modelName, seed, train.shape, train.numClasses);
+  // --init continues from a saved model (more epochs without starting over).
+  const model = values.init ? await loadModelDir(values.init) : buildModel(modelName, seed, train.shape, train.numClasses);
   const trainer = new MaskedTrainer(model, { kind: 'adam', learningRate: lr });
   const progress = progressReporter();
   const t0 = performance.now();
@@ -62,8 +64,10 @@ export async function pretrainCommand(argv: string[]): Promise<void> {
     );
   }
   trainer.dispose();
+  const previous = values.init ? (readModelDir(values.init).json.userDefinedMetadata?.inq as Record<string, unknown> | undefined) : undefined;
   const metadata = {
     inq: {
+      ...(previous ? { continuedFrom: previous } : {}),
       model: modelName,
       dataset: 'mnist',
       trainSize: train.count,

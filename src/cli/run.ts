@@ -5,11 +5,14 @@ import { PARTITION_STRATEGIES } from '../inq/partition.ts';
 import { MAX_BITS, MIN_BITS } from '../inq/levels.ts';
 import { isModelName } from '../model/architectures.ts';
 import { BACKEND_PREFERENCES } from '../model/backend.ts';
-import { loadModelDir } from '../model/nodeIo.ts';
+import { loadModelDir, saveModelDir } from '../model/nodeIo.ts';
+import { packModel } from '../model/exportPacked.ts';
+import { writeFileSync } from 'node:fs';
+import type { LayersModel } from '@tensorflow/tfjs';
 import { loadMnistNode } from '../data/nodeMnist.ts';
 import { headSubset, randomSubset } from '../data/dataset.ts';
 import { runInq, validateConfig } from '../engine/session.ts';
-import { DEFAULT_CONFIG, type InqConfig, type InqEvent } from '../engine/types.ts';
+import { DEFAULT_CONFIG, type InqConfig, type InqEvent, type RunSummary } from '../engine/types.ts';
 import { choiceOption, numberOption, progressReporter, UsageError } from './args.ts';
 import { setupNodeBackend } from './nodeBackend.ts';
 import { fileURLToPath } from 'node:url';
@@ -44,6 +47,7 @@ export async function runCommand(argv: string[]): Promise<void> {
       'data-dir': { type: 'string' },
       backend: { type: 'string' },
       json: { type: 'boolean', default: false },
+      out: { type: 'string' },
     },
     strict: true,
   });
@@ -122,5 +126,22 @@ export async function runCommand(argv: string[]): Promise<void> {
         break;
     }
   };
-  await runInq({ model, train, test, config, onEvent });
+  let n1ByLayer = new Map<string, number>();
+  const record = (e: InqEvent): void => {
+    if (e.type === 'start') n1ByLayer = new Map(e.layers.map((l) => [l.name, l.n1]));
+    onEvent(e);
+  };
+  const summary = await runInq({ model, train, test, config, onEvent: record });
+  if (values.out) {
+    await saveQuantized(values.out, model, config, n1ByLayer, modelName, summary);
+    process.stderr.write(`inq: quantized model written to ${values.out} (model.json + weights.bin, packed.json + codes.bin)\n`);
+  }
+}
+
+/** Writes the quantized Layers model and its packed codes side by side. */
+async function saveQuantized(dir: string, model: LayersModel, config: InqConfig, n1ByLayer: Map<string, number>, name: string, summary: RunSummary): Promise<void> {
+  const { manifest, codes } = await packModel(model, config.bits, n1ByLayer, name);
+  await saveModelDir(model, dir, { inq: { model: name, quantized: true, config, summary } });
+  writeFileSync(join(dir, 'packed.json'), JSON.stringify(manifest, null, 1));
+  writeFileSync(join(dir, manifest.codesFile), codes);
 }

@@ -1,0 +1,115 @@
+/** The playground's main journeys in headless Chromium, on real MNIST and the real worker (no mocks). */
+import { expect, test } from '@playwright/test';
+import { guardPage, openReady, readRounds, setField } from './helpers.ts';
+
+test.describe('INQ playground', () => {
+  test('first screen: pre-trained model, adapter detected, Run ready', async ({ page, baseURL }) => {
+    const guard = guardPage(page, new URL(baseURL!).origin);
+    await openReady(page);
+    await expect(page.getByTestId('webgpu-status')).toHaveText(/^WebGPU adapter: \S/);
+    await expect(page.getByTestId('backend-badge')).toContainText(/webgpu|webgl|cpu/);
+    await expect(page.getByTestId('pretrained-accuracy')).toContainText(/9\d\.\d+ %/);
+    expect(guard.errors).toEqual([]);
+    expect(guard.foreign).toEqual([]);
+  });
+
+  test('a 2-round run completes: 2 accuracy points plus the baseline, frozen fractions match, frozen weights are levels, no long task', async ({ page, baseURL }) => {
+    const guard = guardPage(page, new URL(baseURL!).origin);
+    await openReady(page, '#schedule=0.6,1&train=256&test=200&batch=32');
+    await page.evaluate(() => {
+      const w = window as unknown as { __longTasks: number[] };
+      w.__longTasks = [];
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) w.__longTasks.push(e.duration);
+      }).observe({ type: 'longtask', buffered: false });
+    });
+    await page.getByRole('button', { name: 'Run' }).click();
+    await expect(page.getByTestId('run-summary')).toBeVisible({ timeout: 150_000 });
+
+    const chart = page.getByTestId('accuracy-chart');
+    await expect(chart).toHaveAttribute('data-points', '2');
+    const baseline = Number(await chart.getAttribute('data-baseline'));
+    expect(baseline).toBeGreaterThan(0.9);
+
+    const { layers, rounds } = await readRounds(page);
+    expect(rounds.map((r) => r.portion)).toEqual([0.6, 1]);
+    // The table the page shows agrees with the schedule: round(σ·N) frozen per layer.
+    for (const l of layers) {
+      const row = page.locator(`[data-testid="frozen-table"] [data-layer="${l.name}"]`);
+      await expect(row).toHaveAttribute('data-frozen', String(l.size));
+    }
+    await page.getByLabel('Round', { exact: true }).fill('1');
+    for (const l of layers) {
+      const row = page.locator(`[data-testid="frozen-table"] [data-layer="${l.name}"]`);
+      await expect(row).toHaveAttribute('data-frozen', String(Math.round(0.6 * l.size)));
+    }
+    // Every frozen weight the page holds is 0 or ±2^p with n2 ≤ p ≤ n1 of its layer.
+    for (const r of rounds) {
+      r.layers.forEach((l, li) => {
+        const { n1, n2 } = layers[li];
+        let frozen = 0;
+        for (let i = 0; i < l.weights.length; i++) {
+          if (!l.frozenRound[i]) continue;
+          frozen++;
+          const v = l.weights[i];
+          if (v === 0) continue;
+          const p = Math.log2(Math.abs(v));
+          expect(Number.isInteger(p) && p >= n2 && p <= n1, `${l.name}[${i}] = ${v}`).toBe(true);
+        }
+        expect(frozen).toBe(l.frozenCount);
+      });
+    }
+    const longTasks = await page.evaluate(() => (window as unknown as { __longTasks: number[] }).__longTasks);
+    expect(longTasks.filter((d) => d > 50), 'main-thread long tasks over 50 ms during the run').toEqual([]);
+    expect(guard.errors).toEqual([]);
+    expect(guard.foreign).toEqual([]);
+  });
+
+  test('pause stops progress and resume continues', async ({ page }) => {
+    await openReady(page, '#schedule=0.5,1&train=3000&test=200&batch=16');
+    await page.getByRole('button', { name: 'Run' }).click();
+    const bar = page.getByRole('progressbar', { name: 'Round progress' });
+    await expect.poll(async () => Number(await bar.getAttribute('aria-valuenow')), { timeout: 60_000 }).toBeGreaterThan(0);
+    await page.getByRole('button', { name: 'Pause' }).click();
+    await expect(page.getByRole('button', { name: 'Resume' })).toBeVisible({ timeout: 30_000 });
+    const paused = await bar.getAttribute('aria-valuenow');
+    await page.waitForTimeout(2500);
+    expect(await bar.getAttribute('aria-valuenow')).toBe(paused);
+    await page.getByRole('button', { name: 'Resume' }).click();
+    await expect.poll(async () => Number(await bar.getAttribute('aria-valuenow')), { timeout: 60_000 }).toBeGreaterThan(Number(paused));
+    await page.getByRole('button', { name: 'Reset' }).click();
+  });
+
+  test('the round scrubber changes the histograms', async ({ page }) => {
+    await openReady(page, '#schedule=0.5,0.9,1&train=256&test=200&batch=32');
+    await page.getByRole('button', { name: 'Run' }).click();
+    await expect(page.getByTestId('run-summary')).toBeVisible({ timeout: 150_000 });
+    const hist = page.locator('[data-testid^="histogram-"]').first();
+    const scrubber = page.getByLabel('Round', { exact: true });
+    await scrubber.fill('1');
+    const first = await hist.innerHTML();
+    await scrubber.fill('3');
+    await expect.poll(() => hist.innerHTML()).not.toBe(first);
+  });
+
+  test('a URL with a schedule opens with that schedule; a bad schedule is refused with its reason', async ({ page }) => {
+    await openReady(page, '#schedule=0.3,0.6,0.8,1&bits=4');
+    await expect(page.getByLabel('Portion schedule', { exact: true })).toHaveValue('0.3,0.6,0.8,1');
+    await setField(page, 'Portion schedule', '0.9,0.5');
+    await expect(page.getByTestId('schedule-error')).toContainText('below the step before it');
+    await expect(page.getByRole('button', { name: 'Run' })).toBeDisabled();
+    await setField(page, 'Portion schedule', '0.5,0.8');
+    await expect(page.getByTestId('schedule-error')).toContainText('must be 1');
+    await setField(page, 'Portion schedule', '0.5,1');
+    await expect(page.getByTestId('schedule-error')).toHaveCount(0);
+    await expect(page.getByRole('button', { name: 'Run' })).toBeEnabled();
+    expect(page.url()).toContain('schedule=0.5%2C1');
+  });
+
+  test('a malformed hash shows a message and falls back to defaults for the bad fields only', async ({ page }) => {
+    await openReady(page, '#bits=1&seed=42&schedule=abc');
+    await expect(page.getByText(/bits must be a whole number from 2 to 8/)).toBeVisible();
+    await expect(page.getByLabel('Seed', { exact: true })).toHaveValue('42');
+    await expect(page.getByLabel('Portion schedule', { exact: true })).toHaveValue('0.5,0.75,0.875,1');
+  });
+});

@@ -20,7 +20,7 @@ export function countFrozen(frozen: Uint8Array): number {
   return c;
 }
 
-/** Options for one partition step. */
+/** Options for one partition step (masks hold 0 = free, 1 = frozen, nothing else). */
 export interface PartitionOptions {
   strategy: PartitionStrategy;
   /** Seed for `random` (ignored by `magnitude`). */
@@ -39,13 +39,11 @@ export function partitionInPlace(
 ): Uint32Array {
   const n = weights.length;
   if (frozen.length !== n) throw new RangeError(`frozen mask has ${frozen.length} entries for ${n} weights`);
-  const already = countFrozen(frozen);
-  const need = frozenTarget(portion, n) - already;
-  if (need <= 0) return new Uint32Array(0);
+  const target = frozenTarget(portion, n);
   const chosen =
     options.strategy === 'random'
-      ? chooseRandom(frozen, need, options.seed ?? 0)
-      : chooseLargest(weights, frozen, need);
+      ? chooseRandom(frozen, target - countFrozen(frozen), options.seed ?? 0)
+      : chooseLargest(weights, frozen, target);
   for (let k = 0; k < chosen.length; k++) frozen[chosen[k]] = 1;
   return chosen;
 }
@@ -63,51 +61,62 @@ export function partition(
 }
 
 /**
- * The `need` free weights of largest |w|, by radix selection on float32 bit patterns
- * (|w|'s bits, read as an unsigned integer, order like |w|). Ties at the threshold go to the lower index.
+ * The free weights of largest |w| that bring the frozen count up to `target`, by radix selection on
+ * float32 bit patterns (|w|'s bits, read as an unsigned integer, order like |w|). Ties at the
+ * threshold go to the lower index. The passes avoid branching on the frozen mask, whose pattern is
+ * data-dependent and would defeat branch prediction.
  */
-function chooseLargest(weights: Float32Array, frozen: Uint8Array, need: number): Uint32Array {
+function chooseLargest(weights: Float32Array, frozen: Uint8Array, target: number): Uint32Array {
   const n = weights.length;
   const bits = new Uint32Array(weights.buffer, weights.byteOffset, n);
-  // Pass 1: histogram of the top 16 bits of |w| over free weights.
+  // Pass 1: histogram of the top 16 bits of |w| over free weights, and the free count.
   const hi = new Uint32Array(1 << 16);
+  let free = 0;
+  let nan = -1;
   for (let i = 0; i < n; i++) {
-    if (frozen[i]) continue;
     const a = bits[i] & 0x7fffffff;
-    if (a > 0x7f800000) throw new RangeError(`weight ${i} is NaN; it cannot be ranked`);
-    hi[a >>> 16]++;
+    const isFree = (frozen[i] & 1) ^ 1;
+    if (a > 0x7f800000 && isFree) nan = i;
+    hi[a >>> 16] += isFree;
+    free += isFree;
   }
+  if (nan >= 0) throw new RangeError(`weight ${nan} is NaN; it cannot be ranked`);
+  const need = target - (n - free);
+  if (need <= 0) return new Uint32Array(0);
   let remaining = need;
   let hiBin = (1 << 16) - 1;
   while (hiBin >= 0 && hi[hiBin] < remaining) remaining -= hi[hiBin--];
-  // Pass 2: inside the boundary bin, histogram of the low 16 bits.
+  // Pass 2: inside the boundary bin, histogram of the low 16 bits (rarely taken branch).
   const lo = new Uint32Array(1 << 16);
   for (let i = 0; i < n; i++) {
-    if (frozen[i]) continue;
     const a = bits[i] & 0x7fffffff;
-    if (a >>> 16 === hiBin) lo[a & 0xffff]++;
+    if (a >>> 16 === hiBin && !frozen[i]) lo[a & 0xffff]++;
   }
   let loBin = (1 << 16) - 1;
   while (loBin >= 0 && lo[loBin] < remaining) remaining -= lo[loBin--];
-  // Everything strictly above the threshold key, plus `remaining` of those equal to it.
+  // Pass 3: everything free strictly above the threshold key (branch-free compaction), plus
+  // `remaining` of the free weights equal to it.
   const threshold = ((hiBin << 16) | loBin) >>> 0;
-  const out = new Uint32Array(need);
+  const out = new Uint32Array(need + 1);
   let k = 0;
   let ties = remaining;
   for (let i = 0; i < n; i++) {
-    if (frozen[i]) continue;
     const a = (bits[i] & 0x7fffffff) >>> 0;
-    if (a > threshold) out[k++] = i;
-    else if (a === threshold && ties > 0) {
+    const isFree = (frozen[i] & 1) ^ 1;
+    out[k] = i;
+    k += (a > threshold ? 1 : 0) & isFree;
+    if (a === threshold && isFree && ties > 0) {
       out[k++] = i;
       ties--;
     }
+    if (k === need) break;
   }
-  return out;
+  return out.subarray(0, need);
 }
 
 /** `need` free weights drawn uniformly without replacement (partial Fisher–Yates), listed by index. */
 function chooseRandom(frozen: Uint8Array, need: number, seed: number): Uint32Array {
+  if (need <= 0) return new Uint32Array(0);
   const n = frozen.length;
   const pool = new Uint32Array(n - countFrozen(frozen));
   for (let i = 0, k = 0; i < n; i++) if (!frozen[i]) pool[k++] = i;

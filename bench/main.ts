@@ -5,10 +5,12 @@
 import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { benchInq } from './inq.ts';
+import { benchKernel } from './kernel.ts';
 import { formatTable, markdownTable, type Table } from './table.ts';
 
 const SUITES: Record<string, () => Promise<Table> | Table> = {
   inq: () => benchInq([1e6, 1e7, 5e7]),
+  kernel: () => benchKernel(),
 };
 
 async function main(argv: string[]): Promise<void> {

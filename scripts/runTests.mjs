@@ -23,6 +23,9 @@ function readJson(path) {
 
 const totals = { passed: 0, failed: 0, skipped: 0 };
 
+// Chromium first: the e2e tests drive it, and its SwiftShader Vulkan driver lets the kernel tests
+// run WebGPU in Node on machines without another one.
+const chromiumCode = run('node', ['scripts/ensureChromium.mjs']);
 const unitCode = run('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${outDir}/unit.json`]);
 const unit = readJson(`${outDir}/unit.json`);
 if (unit) {
@@ -35,7 +38,7 @@ if (unit) {
 
 let e2eCode = 1;
 if (unitCode === 0 || process.env.INQ_TEST_ALL) {
-  e2eCode = run('node', ['scripts/ensureChromium.mjs']);
+  e2eCode = chromiumCode;
   if (e2eCode === 0) e2eCode = run('npm', ['run', '-s', 'build']);
   if (e2eCode === 0) e2eCode = run('npx', ['playwright', 'test'], { PLAYWRIGHT_JSON_OUTPUT_NAME: `${outDir}/e2e.json` });
   const e2e = readJson(`${outDir}/e2e.json`);

@@ -6,7 +6,8 @@ commands:
   quantize  --bits B [--n1 N]                    stdin: JSON array of weights
   partition --portion P [--strategy S] [--seed S] stdin: {"weights":[…],"frozen":[0|1,…]}
   pretrain  --model lenet5 --epochs E [--train-size N] --out DIR
-  run       --model lenet5 --bits B --schedule 0.5,0.75,0.875,1 [--json] …
+  run       --model lenet5 --bits B --schedule 0.5,0.75,0.875,1 [--json] [--out DIR] …
+  kernel-check [--cases N] [--seed S] --json      WGSL shift kernels vs their CPU twins (Dawn)
 run "npm run -s inq -- <command> --help" for a command's options`;
 
 async function main(argv: string[]): Promise<number> {
@@ -23,6 +24,9 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case 'run':
       await (await import('./run.ts')).runCommand(rest);
+      return 0;
+    case 'kernel-check':
+      await (await import('./kernelCheck.ts')).kernelCheckCommand(rest);
       return 0;
     case undefined:
     case 'help':

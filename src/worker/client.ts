@@ -201,6 +201,9 @@ export class InqClient {
       case 'loading':
         st.setState({ status: 'loading', loadingText: msg.text, loadingFraction: msg.fraction });
         break;
+      case 'backend':
+        st.setState({ backend: msg.backend });
+        break;
       case 'ready':
         st.setState({ status: 'ready', backend: msg.backend, model: msg.model, trainCount: msg.trainCount, testCount: msg.testCount });
         if (this.afterReady) {

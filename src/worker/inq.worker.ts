@@ -68,6 +68,7 @@ async function init(msg: Extract<ToWorker, { type: 'init' }>): Promise<void> {
   post({ type: 'loading', stage: 'backend', fraction: null, text: 'Starting the tfjs backend…' });
   const backend = await initBackend(msg.backend, { node: false });
   watchDevice();
+  post({ type: 'backend', backend });
   post({ type: 'loading', stage: 'data', fraction: 0, text: 'Loading MNIST…' });
   const data = await loadMnistBrowser(msg.dataUrl, (p) => {
     post({ type: 'loading', stage: 'data', fraction: p.totalBytes ? p.loadedBytes / p.totalBytes : null, text: 'Loading MNIST…' });

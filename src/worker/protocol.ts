@@ -26,6 +26,7 @@ export type ToWorker =
 /** Worker → page. */
 export type FromWorker =
   | { type: 'loading'; stage: 'backend' | 'data' | 'model'; fraction: number | null; text: string }
+  | { type: 'backend'; backend: BackendChoice }
   | { type: 'ready'; backend: BackendChoice; model: ModelSummary; trainCount: number; testCount: number }
   | { type: 'event'; runId: string; event: InqEvent }
   | { type: 'state'; runId: string; state: 'running' | 'paused' | 'done' | 'cancelled' }

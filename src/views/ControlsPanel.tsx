@@ -1,0 +1,174 @@
+/** The run's settings (bit-width, partition strategy, seed, re-training, subsets) and the read-only dataset and model facts. */
+import { useId, useState, type ChangeEvent } from 'react';
+import { usePlayground } from '../store/store.ts';
+import type { PlaygroundConfig } from '../store/types.ts';
+import { URL_FIELDS } from '../store/url.ts';
+import { MAX_BITS, MIN_BITS } from '../inq/levels.ts';
+import { PARTITION_STRATEGIES, type PartitionStrategy } from '../inq/partition.ts';
+import { presetFor } from '../inq/schedule.ts';
+import { int, pct } from './format.ts';
+
+type NumericKey = 'seed' | 'epochsPerRound' | 'learningRate' | 'batchSize' | 'trainSize' | 'testSize';
+
+/** A number input that keeps what the user types and commits it only when it parses (same rules as the URL). */
+function NumberField(props: { label: string; field: NumericKey; min: number; max: number; step?: number | 'any'; disabled: boolean; hint?: string }) {
+  const { label, field, min, max, step = 1, disabled, hint } = props;
+  const value = usePlayground((s) => s.config[field]);
+  const setConfig = usePlayground((s) => s.setConfig);
+  const [draft, setDraft] = useState<string | null>(null);
+  const id = useId();
+  const parsed = draft === null ? null : URL_FIELDS[field].parse(draft.trim());
+  const error = parsed && !parsed.ok ? parsed.error : null;
+
+  const onChange = (e: ChangeEvent<HTMLInputElement>): void => {
+    const raw = e.target.value;
+    setDraft(raw);
+    const r = URL_FIELDS[field].parse(raw.trim());
+    if (r.ok) setConfig({ [field]: r.value } as Partial<PlaygroundConfig>);
+  };
+
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <input
+        id={id}
+        type="number"
+        min={min}
+        max={max}
+        step={step}
+        value={draft ?? String(value)}
+        onChange={onChange}
+        onBlur={() => setDraft(null)}
+        disabled={disabled}
+        aria-invalid={error !== null}
+        aria-describedby={error || hint ? `${id}-msg` : undefined}
+      />
+      {(error || hint) && (
+        <small id={`${id}-msg`} className={error ? 'field-error' : 'field-hint'}>
+          {error ?? hint}
+        </small>
+      )}
+    </div>
+  );
+}
+
+/** Bit-width select, offering the paper's schedule for the chosen bit-width when the current one differs. */
+function BitsField({ disabled }: { disabled: boolean }) {
+  const bits = usePlayground((s) => s.config.bits);
+  const schedule = usePlayground((s) => s.config.schedule);
+  const scheduleError = usePlayground((s) => s.scheduleError);
+  const setConfig = usePlayground((s) => s.setConfig);
+  const setSchedule = usePlayground((s) => s.setSchedule);
+  const id = useId();
+  const preset = presetFor(bits);
+  const same = preset.length === schedule.length && preset.every((p, i) => p === schedule[i]) && scheduleError === null;
+  const options: number[] = [];
+  for (let b = MIN_BITS; b <= MAX_BITS; b++) options.push(b);
+  const magnitudes = 2 ** (bits - 2);
+  return (
+    <div className="field">
+      <label htmlFor={id}>Bit-width</label>
+      <select id={id} value={bits} onChange={(e) => setConfig({ bits: Number(e.target.value) })} disabled={disabled}>
+        {options.map((b) => (
+          <option key={b} value={b}>
+            {b} bits
+          </option>
+        ))}
+      </select>
+      <small className="field-hint">
+        {bits === 2 ? 'ternary: 0 and ±2^n1' : `0 and ±${magnitudes} powers of two: 2^n1 … 2^(n1−${magnitudes - 1})`}
+      </small>
+      {!same && (
+        <button type="button" className="link-button" onClick={() => setSchedule(preset)} disabled={disabled} title={bits > 5 ? 'Above 5 bits the paper uses its 5-bit schedule' : undefined}>
+          Use the paper's schedule for {bits} bits
+        </button>
+      )}
+    </div>
+  );
+}
+
+/** Partition strategy: magnitude (the paper's) or random (its ablation). */
+function StrategyField({ disabled }: { disabled: boolean }) {
+  const strategy = usePlayground((s) => s.config.strategy);
+  const setConfig = usePlayground((s) => s.setConfig);
+  const id = useId();
+  return (
+    <div className="field">
+      <label htmlFor={id}>Partition strategy</label>
+      <select id={id} value={strategy} onChange={(e) => setConfig({ strategy: e.target.value as PartitionStrategy })} disabled={disabled}>
+        {PARTITION_STRATEGIES.map((s) => (
+          <option key={s} value={s}>
+            {s === 'magnitude' ? 'magnitude (largest |w| first)' : 'random (seeded)'}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+/** Every setting of a run, disabled while a run is going. */
+export function ControlsPanel() {
+  const status = usePlayground((s) => s.status);
+  const trainCount = usePlayground((s) => s.trainCount);
+  const testCount = usePlayground((s) => s.testCount);
+  const busy = status === 'running' || status === 'paused';
+  return (
+    <section className="card">
+      <h2>Settings</h2>
+      <p className="explain">Each round freezes the largest remaining weights of every layer, snaps them to powers of two, and re-trains the rest.</p>
+      <div className="fields">
+        <BitsField disabled={busy} />
+        <StrategyField disabled={busy} />
+        <NumberField label="Seed" field="seed" min={-2147483648} max={2147483647} disabled={busy} />
+        <NumberField label="Epochs per round" field="epochsPerRound" min={1} max={20} disabled={busy} />
+        <NumberField label="Learning rate" field="learningRate" min={0} max={1} step="any" disabled={busy} hint="reset at the start of every round" />
+        <NumberField label="Batch size" field="batchSize" min={1} max={1024} disabled={busy} />
+        <NumberField label="Training images" field="trainSize" min={64} max={trainCount || 60000} disabled={busy} hint="random subset used for re-training" />
+        <NumberField label="Test images" field="testSize" min={100} max={testCount || 10000} disabled={busy} hint="first images of the test set" />
+      </div>
+    </section>
+  );
+}
+
+/** Dataset and pre-trained model, read-only. */
+export function ModelInfo() {
+  const model = usePlayground((s) => s.model);
+  const trainCount = usePlayground((s) => s.trainCount);
+  const testCount = usePlayground((s) => s.testCount);
+  return (
+    <section className="card">
+      <h2>Data and model</h2>
+      <dl className="facts">
+        <dt>Dataset</dt>
+        <dd>MNIST handwritten digits{trainCount > 0 ? ` · ${int(trainCount)} training / ${int(testCount)} test images` : ''}</dd>
+        <dt>Model</dt>
+        <dd>{model ? `pre-trained ${model.title} · ${int(model.params)} parameters` : 'loading…'}</dd>
+        <dt>Accuracy</dt>
+        <dd data-testid="pretrained-accuracy">
+          {model ? (model.pretrainedAccuracy === null ? 'Pre-trained accuracy unknown' : `Pre-trained accuracy ${pct(model.pretrainedAccuracy)}`) : '…'}
+        </dd>
+      </dl>
+      {model && (
+        <table className="mini-table">
+          <caption className="sr-only">Quantized layers of the model</caption>
+          <thead>
+            <tr>
+              <th scope="col">Layer</th>
+              <th scope="col">Kernel shape</th>
+              <th scope="col">Weights</th>
+            </tr>
+          </thead>
+          <tbody>
+            {model.layers.map((l) => (
+              <tr key={l.name}>
+                <td>{l.name}</td>
+                <td>{l.shape.join('×')}</td>
+                <td className="num">{int(l.size)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}

@@ -8,6 +8,7 @@ commands:
   pretrain  --model lenet5 --epochs E [--train-size N] --out DIR
   run       --model lenet5 --bits B --schedule 0.5,0.75,0.875,1 [--json] [--out DIR] …
   kernel-check [--cases N] [--seed S] --json      WGSL shift kernels vs their CPU twins (Dawn)
+  infer     --model DIR [--test-size N] [--mode float-exp|fixed-shift] --json  packed codes on the shift kernels vs tfjs
 run "npm run -s inq -- <command> --help" for a command's options`;
 
 async function main(argv: string[]): Promise<number> {
@@ -27,6 +28,9 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case 'kernel-check':
       await (await import('./kernelCheck.ts')).kernelCheckCommand(rest);
+      return 0;
+    case 'infer':
+      await (await import('./infer.ts')).inferCommand(rest);
       return 0;
     case undefined:
     case 'help':

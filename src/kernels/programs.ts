@@ -8,7 +8,9 @@ import { wgslSource } from './wgslSource.ts';
 import type { KernelName } from './wgslSource.ts';
 
 const CONV_FIELDS = {
-  total: 'u32',
+  groups: 'u32',
+  pixBlocks: 'u32',
+  octs: 'u32',
   inH: 'u32',
   inW: 'u32',
   inC: 'u32',
@@ -20,22 +22,29 @@ const CONV_FIELDS = {
   stride: 'u32',
   padTop: 'u32',
   padLeft: 'u32',
-  bits: 'u32',
-  n1: 'i32',
-  ocBlocks: 'u32',
 } as const;
 
 /** Kernel interfaces by name. */
 export const KERNEL_DEFS = {
   shiftConv2d: {
     label: 'shiftConv2d',
-    bindings: { params: 'uniform', codes: 'read', bias: 'read', x: 'read', y: 'write' },
-    uniforms: { ...CONV_FIELDS, relu: 'u32' },
+    bindings: { params: 'uniform', table: 'read', range: 'read', bias: 'read', x: 'read', y: 'write' },
+    uniforms: { ...CONV_FIELDS, fastMinE: 'i32', fastMaxE: 'i32', relu: 'u32' },
   },
   shiftConv2dFixed: {
     label: 'shiftConv2dFixed',
-    bindings: { params: 'uniform', codes: 'read', x: 'read', y: 'write' },
+    bindings: { params: 'uniform', table: 'read', x: 'read', y: 'write' },
     uniforms: CONV_FIELDS,
+  },
+  shiftConvDecode: {
+    label: 'shiftConvDecode',
+    bindings: { params: 'uniform', codes: 'read', table: 'write' },
+    uniforms: { total: 'u32', octs: 'u32', outC: 'u32', bits: 'u32', n1: 'i32', fixed: 'u32' },
+  },
+  expRange: {
+    label: 'expRange',
+    bindings: { params: 'uniform', x: 'read', range: 'write' },
+    uniforms: { total: 'u32' },
   },
   shiftDense: {
     label: 'shiftDense',
@@ -87,9 +96,11 @@ export class ShiftKernels {
   static async create(device: GPUDevice, workgroupSize = DEFAULT_WORKGROUP_SIZE): Promise<ShiftKernels> {
     const build = <K extends KernelName>(name: K): Promise<ProgramOf<K>> =>
       KernelProgram.create(device, KERNEL_DEFS[name] as KernelDef<keyof Defs[K]['bindings'] & string, keyof Defs[K]['uniforms'] & string>, wgslSource(name), workgroupSize);
-    const [shiftConv2d, shiftConv2dFixed, shiftDense, shiftDenseFixed, maxAbs, quantizeFixed, dequantBiasRelu, maxPool2d] = await Promise.all([
+    const [shiftConv2d, shiftConv2dFixed, shiftConvDecode, expRange, shiftDense, shiftDenseFixed, maxAbs, quantizeFixed, dequantBiasRelu, maxPool2d] = await Promise.all([
       build('shiftConv2d'),
       build('shiftConv2dFixed'),
+      build('shiftConvDecode'),
+      build('expRange'),
       build('shiftDense'),
       build('shiftDenseFixed'),
       build('maxAbs'),
@@ -97,6 +108,6 @@ export class ShiftKernels {
       build('dequantBiasRelu'),
       build('maxPool2d'),
     ]);
-    return new ShiftKernels(device, { shiftConv2d, shiftConv2dFixed, shiftDense, shiftDenseFixed, maxAbs, quantizeFixed, dequantBiasRelu, maxPool2d });
+    return new ShiftKernels(device, { shiftConv2d, shiftConv2dFixed, shiftConvDecode, expRange, shiftDense, shiftDenseFixed, maxAbs, quantizeFixed, dequantBiasRelu, maxPool2d });
   }
 }

@@ -2,14 +2,15 @@
 import { describe, expect } from 'vitest';
 import { packLevels } from '../inq/codec.ts';
 import { levelSet } from '../inq/levels.ts';
-import { denseShiftFixed, fracBits, maxPool2x2, quantizeFixed } from '../inq/shiftRef.ts';
+import { biasRelu, conv2dShiftFloat, convGeometry, denseShiftFixed, fracBits, maxPool2x2, quantizeFixed } from '../inq/shiftRef.ts';
+import { createRng } from '../inq/rng.ts';
 import type { PackedKernel } from '../inq/shiftRef.ts';
 import { POISON_INT, poisonBuffer, readBuffer, uploadBuffer, storageBuffer } from './gpu.ts';
 import { runMaxPool2d } from './maxPool.ts';
-import { FLOAT_REL_TOL, checkCase, randomConvCase, randomDenseCase, randomInput } from './parity.ts';
+import { FLOAT_REL_TOL, checkCase, maxRelErr, randomConvCase, randomDenseCase, randomInput, randomKernel } from './parity.ts';
 import { runShiftDense } from './shiftDense.ts';
 import { runShiftConv2d } from './shiftConv.ts';
-import { forCases, gpuIt, setupGpu } from './gpuTestSetup.ts';
+import { BASE_SEED, forCases, gpuIt, setupGpu } from './gpuTestSetup.ts';
 
 const gpu = setupGpu();
 
@@ -39,6 +40,56 @@ describe('shift conv2d on the GPU', () => {
     }
   });
 
+  gpuIt('matches the twins on a larger image (several pixel-quad and channel blocks, odd width)', async () => {
+    await forCases(2, 6, async (rng) => {
+      const inShape: [number, number, number, number] = [2, 40, 37, 3];
+      const x = randomInput(rng, inShape.reduce((a, b) => a * b, 1));
+      const c = { kind: 'conv2d' as const, inShape, x, spec: { kernel: randomKernel(rng, [3, 3, 3, 11], 2 + rng.int(7)), bias: new Float32Array(11).fill(0.25), stride: 1 + rng.int(2), padding: 'same' as const, relu: true } };
+      expectParity(await checkCase(gpu.kernels(), c));
+    });
+  });
+
+  gpuIt('expRange finds the smallest and largest exponent field of the non-zero inputs', async () => {
+    const device = gpu.device();
+    const p = gpu.kernels().programs.expRange;
+    const cases: [number[], [number, number]][] = [
+      [[0, -0, 1.5, -(2 ** -100), 3], [27, 128]],
+      [[0, 1e-45, 2 ** 100], [0, 227]],
+      [[0, -0], [256, 0]],
+      [Array.from({ length: 1000 }, (_, i) => (i === 777 ? Infinity : 1)), [127, 255]],
+    ];
+    for (const [values, want] of cases) {
+      const x = uploadBuffer(device, new Float32Array(values), 'x');
+      const range = storageBuffer(device, 8, 'range');
+      const params = p.uniformBuffer({ total: values.length });
+      poisonBuffer(device, range, POISON_INT);
+      const enc = device.createCommandEncoder();
+      const pass = enc.beginComputePass();
+      p.dispatch(pass, p.bindGroup({ params, x, range }), p.workgroupSize, 1);
+      pass.end();
+      device.queue.submit([enc.finish()]);
+      expect(Array.from(new Uint32Array(await readBuffer(device, range, 8))), `[${values.slice(0, 5).join(', ')}…]`).toEqual(want);
+      for (const b of [x, range, params]) b.destroy();
+    }
+  });
+
+  gpuIt('takes the exact ldexp path when adding p to the exponent bits would leave the float range', async () => {
+    // 8-bit levels 2^0 … 2^-63: the exponent add is exact only for inputs with exponent field ≥ 64.
+    // Inputs of 2^-100 (field 27) force the slow path; the fast one would flip signs and blow up.
+    const rng = createRng(BASE_SEED);
+    const set = levelSet(8, 0, 0);
+    const w = Float32Array.from({ length: 3 * 3 * 4 * 5 }, (_, i) => (i % 7 === 0 ? 0 : (i % 2 ? -1 : 1) * 2 ** -(i % 64)));
+    const kernel: PackedKernel = { words: packLevels(w, set), bits: 8, n1: 0, shape: [3, 3, 4, 5] };
+    const inShape: [number, number, number, number] = [1, 6, 7, 4];
+    for (const tiny of [2 ** -100, 2 ** -60, 1e-30]) {
+      const x = Float32Array.from({ length: 6 * 7 * 4 }, () => (rng.next() < 0.3 ? tiny : rng.next() < 0.3 ? 0 : rng.normal()));
+      const spec = { kernel, bias: new Float32Array(5), stride: 1, padding: 'same' as const, relu: false };
+      const gpuY = (await runShiftConv2d(gpu.kernels(), x, inShape, spec, 'float')).y;
+      const ref = biasRelu(conv2dShiftFloat(x, convGeometry(inShape, kernel.shape, 1, 'same'), kernel), spec.bias, false);
+      expect(maxRelErr(gpuY, ref), `inputs of ${tiny}`).toBeLessThanOrEqual(FLOAT_REL_TOL);
+    }
+  });
+
   gpuIt('rejects kernels whose levels leave the float32 range (ldexp would underflow)', async () => {
     const kernel: PackedKernel = { words: new Uint32Array(1), bits: 8, n1: -70, shape: [1, 1, 1, 1] };
     await expect(runShiftConv2d(gpu.kernels(), new Float32Array(1), [1, 1, 1, 1], { kernel, bias: new Float32Array(1), stride: 1, padding: 'same', relu: false }, 'float')).rejects.toThrow(
@@ -54,7 +105,7 @@ describe('shift dense on the GPU', () => {
 
   gpuIt('fixed shifts by 32 or more are never taken mod 32 (dense and conv cores on crafted i32 input)', async () => {
     const device = gpu.device();
-    const { shiftDenseFixed, shiftConv2dFixed } = gpu.kernels().programs;
+    const { shiftDenseFixed, shiftConv2dFixed, shiftConvDecode } = gpu.kernels().programs;
     // 8-bit levels 2^40 … 2^-23 and, separately, 2^-20 … 2^-83, so p spans ≥ 32 and ≤ −32.
     for (const n1 of [40, -20]) {
       const set = levelSet(8, 0, n1);
@@ -67,30 +118,35 @@ describe('shift dense on the GPU', () => {
       const kernel: PackedKernel = { words: packLevels(w, set), bits: 8, n1, shape: [xs.length, outN] };
       const xq = Int32Array.from(xs);
       const ref = Array.from(denseShiftFixed(xq, 1, kernel));
-      // The conv core reads a 64-bit code window: two spare words.
-      const padded = new Uint32Array(kernel.words.length + 2);
-      padded.set(kernel.words);
-      const codes = uploadBuffer(device, padded, 'codes');
+      // The conv core reads the table shiftConvDecode.wgsl makes from the codes.
+      const codes = uploadBuffer(device, kernel.words, 'codes');
       const x = uploadBuffer(device, xq, 'x');
       const y = storageBuffer(device, outN * 4, 'y');
-      const ocBlocks = Math.ceil(outN / 4);
       const denseParams = shiftDenseFixed.uniformBuffer({ total: outN, inN: xs.length, outN, bits: 8, n1 });
       // The same weights as a 1×1 conv on a 1×1 image with xs.length channels.
+      const octs = Math.ceil(outN / 8);
+      const decodeTotal = xs.length * octs;
+      const table = storageBuffer(device, decodeTotal * 16, 'table');
+      const decodeParams = shiftConvDecode.uniformBuffer({ total: decodeTotal, octs, outC: outN, bits: 8, n1, fixed: 1 });
       const convParams = shiftConv2dFixed.uniformBuffer({
-        total: ocBlocks, inH: 1, inW: 1, inC: xs.length, outH: 1, outW: 1, outC: outN,
-        kh: 1, kw: 1, stride: 1, padTop: 0, padLeft: 0, bits: 8, n1, ocBlocks,
+        groups: octs, pixBlocks: 1, octs, inH: 1, inW: 1, inC: xs.length, outH: 1, outW: 1, outC: outN,
+        kh: 1, kw: 1, stride: 1, padTop: 0, padLeft: 0,
       });
       for (const core of ['dense', 'conv'] as const) {
         poisonBuffer(device, y, POISON_INT);
         const enc = device.createCommandEncoder();
         const pass = enc.beginComputePass();
         if (core === 'dense') shiftDenseFixed.dispatch(pass, shiftDenseFixed.bindGroup({ params: denseParams, codes, x, y }), outN);
-        else shiftConv2dFixed.dispatch(pass, shiftConv2dFixed.bindGroup({ params: convParams, codes, x, y }), ocBlocks);
+        else {
+          shiftConvDecode.dispatch(pass, shiftConvDecode.bindGroup({ params: decodeParams, codes, table }), decodeTotal);
+          shiftConv2dFixed.dispatch(pass, shiftConv2dFixed.bindGroup({ params: convParams, table, x, y }), octs * shiftConv2dFixed.workgroupSize);
+        }
         pass.end();
         device.queue.submit([enc.finish()]);
         const got = new Int32Array(await readBuffer(device, y, outN * 4));
         expect(Array.from(got), `${core}, n1 = ${n1}, p = ${ps.join(',')}`).toEqual(ref);
       }
+      for (const b of [table, decodeParams]) b.destroy();
       for (const b of [codes, x, y, denseParams, convParams]) b.destroy();
     }
   });

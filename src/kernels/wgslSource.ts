@@ -9,6 +9,8 @@
 export const KERNEL_NAMES = [
   'shiftConv2d',
   'shiftConv2dFixed',
+  'shiftConvDecode',
+  'expRange',
   'shiftDense',
   'shiftDenseFixed',
   'maxAbs',

@@ -217,7 +217,8 @@ export class InqClient {
         break;
       case 'state':
         if (msg.runId !== st.getState().runId) break;
-        if (msg.state === 'done') this.flushProgress();
+        // Show where the run stopped before saying it stopped.
+        if (msg.state !== 'running') this.flushProgress();
         st.setState({ status: msg.state });
         break;
       case 'error':

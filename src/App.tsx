@@ -1,4 +1,4 @@
-/** The playground page: header, banners, the run's controls and settings on the left, the round views on the right. */
+/** The playground page: header, banners, the run's controls and settings on the left, the round views and the draw-a-digit demo on the right. */
 import { Header } from './views/Header.tsx';
 import { LoadingState, MessageBanner, UrlNotice } from './views/Messages.tsx';
 import { RunControls } from './views/RunControls.tsx';
@@ -8,6 +8,7 @@ import { FrozenTable, PackedSize, RoundScrubber, RunSummary } from './views/Roun
 import { AccuracyChart, LossChart } from './views/AccuracyCharts.tsx';
 import { WeightHistograms } from './views/WeightHistograms.tsx';
 import { PartitionMasks } from './views/PartitionMasks.tsx';
+import { DigitDemo } from './views/DigitDemo.tsx';
 
 /** Root component; the store and the InqClient are set up by main.tsx. */
 export function App() {
@@ -35,6 +36,7 @@ export function App() {
             <FrozenTable />
             <PackedSize />
           </div>
+          <DigitDemo />
           <WeightHistograms />
           <PartitionMasks />
         </main>

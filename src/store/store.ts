@@ -2,7 +2,7 @@
 import { createStore, type StateCreator } from 'zustand/vanilla';
 import { useStore } from 'zustand';
 import { parseSchedule, formatSchedule } from '../inq/schedule.ts';
-import { DEFAULT_PLAYGROUND_CONFIG, type ConfigSlice, type HistorySlice, type PlaygroundConfig, type PlaygroundState, type RunSlice } from './types.ts';
+import { DEFAULT_PLAYGROUND_CONFIG, type ConfigSlice, type DemoSlice, type HistorySlice, type PlaygroundConfig, type PlaygroundState, type RunSlice } from './types.ts';
 
 const configSlice =
   (initial: PlaygroundConfig, urlErrors: string[]): StateCreator<PlaygroundState, [], [], ConfigSlice> =>
@@ -49,6 +49,13 @@ const historySlice: StateCreator<PlaygroundState, [], [], HistorySlice> = (set) 
   selectRound: (round) => set({ selectedRound: round }),
 });
 
+const demoSlice: StateCreator<PlaygroundState, [], [], DemoSlice> = () => ({
+  demoModel: null,
+  demoResult: null,
+  demoRequestId: null,
+  demoError: null,
+});
+
 /** Creates a store (one per page; tests make their own). */
 export function createPlaygroundStore(initial: Partial<PlaygroundConfig> = {}, urlErrors: string[] = []) {
   const config = { ...DEFAULT_PLAYGROUND_CONFIG, ...initial };
@@ -56,6 +63,7 @@ export function createPlaygroundStore(initial: Partial<PlaygroundConfig> = {}, u
     ...configSlice(config, urlErrors)(...a),
     ...runSlice(...a),
     ...historySlice(...a),
+    ...demoSlice(...a),
   }));
 }
 

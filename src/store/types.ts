@@ -2,7 +2,7 @@
 import type { BackendChoice, BackendPreference } from '../model/backendPrefs.ts';
 import type { PartitionStrategy } from '../inq/partition.ts';
 import type { LayerInfo, RoundResult, RunSummary } from '../engine/types.ts';
-import type { ModelSummary } from '../worker/protocol.ts';
+import type { DemoModelInfo, DemoResult, ModelSummary } from '../worker/protocol.ts';
 import type { StepUnit } from '../engine/control.ts';
 
 /** What the user sets; all of it round-trips through the URL hash. */
@@ -101,5 +101,17 @@ export interface HistorySlice {
   selectRound: (round: number | null) => void;
 }
 
+/** Draw-a-digit slice: which quantized model the demo runs, and its latest answer. */
+export interface DemoSlice {
+  /** Null while the worker prepares the demo (after the model is ready). */
+  demoModel: DemoModelInfo | null;
+  /** The latest answer (any request). */
+  demoResult: DemoResult | null;
+  /** Id of the latest request sent to the worker, or null. */
+  demoRequestId: number | null;
+  /** The last demo problem (never stops a run), or null. */
+  demoError: { id: number | null; message: string } | null;
+}
+
 /** The whole store. */
-export type PlaygroundState = ConfigSlice & RunSlice & HistorySlice;
+export type PlaygroundState = ConfigSlice & RunSlice & HistorySlice & DemoSlice;

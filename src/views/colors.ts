@@ -24,6 +24,10 @@ export const COLORS = {
   loss: '#9c36b5',
   /** Progress bars. */
   progress: '#1f6feb',
+  /** Draw-a-digit: the float (pre-trained) model's probabilities. */
+  floatModel: '#6e7781',
+  /** Draw-a-digit: the quantized model's probabilities on the shift kernels. */
+  shiftModel: '#1f4e79',
   /** Errors and invalid input. */
   error: '#cf222e',
 } as const;

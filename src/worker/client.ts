@@ -41,10 +41,12 @@ export class InqClient {
   private runCounter = 0;
   private afterReady: (() => void) | null = null;
   private runConfig: InqConfig | null = null;
+  private demoCounter = 0;
 
   constructor(
     private readonly store: PlaygroundStore,
-    private readonly urls: { model: string; data: string },
+    /** `demoModel`: folder of the demo's packed model (the worker's default when absent). */
+    private readonly urls: { model: string; data: string; demoModel?: string },
     private readonly factory: WorkerFactory = defaultFactory,
   ) {}
 
@@ -59,8 +61,8 @@ export class InqClient {
       this.onCrash(ev.message || 'the worker stopped unexpectedly');
     };
     w.onmessageerror = () => this.onCrash('a message from the worker could not be read');
-    this.store.setState({ status: 'loading', loadingText: 'Starting the worker…', loadingFraction: null });
-    this.send({ type: 'init', backend, modelUrl: this.urls.model, dataUrl: this.urls.data });
+    this.store.setState({ status: 'loading', loadingText: 'Starting the worker…', loadingFraction: null, demoModel: null, demoRequestId: null, demoError: null });
+    this.send({ type: 'init', backend, modelUrl: this.urls.model, dataUrl: this.urls.data, ...(this.urls.demoModel ? { demoModelUrl: this.urls.demoModel } : {}) });
   }
 
   /** Starts a new run with the current configuration; the previous run's history is replaced. */
@@ -163,6 +165,22 @@ export class InqClient {
     this.init(backend);
   }
 
+  /** Draw-a-digit: classifies a 28×28 image (0–1) with the float and the shift-kernel model; returns the request id. */
+  demoPredict(image: Float32Array): number {
+    const id = ++this.demoCounter;
+    this.store.setState({ demoRequestId: id });
+    this.send({ type: 'demo-predict', id, image }, [image.buffer]);
+    return id;
+  }
+
+  /** Draw-a-digit: classifies MNIST test image `index` (a random one when absent); returns the request id. */
+  demoPredictTest(index?: number): number {
+    const id = ++this.demoCounter;
+    this.store.setState({ demoRequestId: id });
+    this.send(index === undefined ? { type: 'demo-predict-test', id } : { type: 'demo-predict-test', id, index });
+    return id;
+  }
+
   /** Test hook: destroys the worker's WebGPU device. */
   debugLoseDevice(): void {
     this.send({ type: 'debug-lose-device' });
@@ -180,8 +198,8 @@ export class InqClient {
     this.worker = null;
   }
 
-  private send(msg: ToWorker): void {
-    this.worker?.postMessage(msg);
+  private send(msg: ToWorker, transfer: Transferable[] = []): void {
+    this.worker?.postMessage(msg, transfer);
   }
 
   private onCrash(message: string): void {
@@ -224,6 +242,20 @@ export class InqClient {
       case 'error':
         if (msg.runId !== null && msg.runId !== st.getState().runId) break;
         st.setState({ status: 'error', message: msg.message, canContinue: msg.deviceLost || st.getState().rounds.length > 0 });
+        break;
+      case 'demo-model': {
+        const { type: _type, ...info } = msg;
+        st.setState({ demoModel: info });
+        break;
+      }
+      case 'demo-result': {
+        const { type: _type, ...result } = msg;
+        const { modelLabel, shiftAvailable, note, packedBytes, floatBytes, bits } = result;
+        st.setState({ demoResult: result, demoModel: { modelLabel, shiftAvailable, note, packedBytes, floatBytes, bits }, demoError: null });
+        break;
+      }
+      case 'demo-error':
+        st.setState({ demoError: { id: msg.id, message: msg.message } });
         break;
       default: {
         const never: never = msg;

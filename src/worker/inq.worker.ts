@@ -10,7 +10,8 @@ import { loadMnistBrowser } from '../data/browserData.ts';
 import { headSubset, randomSubset, type DatasetSplit } from '../data/dataset.ts';
 import { runInq } from '../engine/session.ts';
 import { RunControl, CancelledError } from '../engine/control.ts';
-import { transferablesOf, type FromWorker, type ModelSummary, type ToWorker } from './protocol.ts';
+import { demoTransferables, transferablesOf, type DemoResult, type FromWorker, type ModelSummary, type ToWorker } from './protocol.ts';
+import { DigitDemo, packRunModel } from './demo.ts';
 
 interface Loaded {
   backend: BackendChoice;
@@ -22,6 +23,8 @@ interface Loaded {
 let loaded: Loaded | null = null;
 let control: RunControl | null = null;
 let deviceLost = false;
+/** The draw-a-digit demo, being prepared or ready (prepared after 'ready', so loading is not slowed). */
+let demo: Promise<DigitDemo> | null = null;
 
 const post = (msg: FromWorker, transfer: Transferable[] = []): void => self.postMessage(msg, transfer);
 
@@ -90,9 +93,32 @@ async function init(msg: Extract<ToWorker, { type: 'init' }>): Promise<void> {
         return { name: l.name, kind: l.getClassName(), shape, size: shape.reduce((a, b) => a * b, 1) };
       }),
   };
-  model.dispose();
   loaded = { backend, data, modelJson: json, weights };
   post({ type: 'ready', backend, model: summary, trainCount: data.train.count, testCount: data.test.count });
+  // The demo keeps this float model for its comparisons.
+  demo = DigitDemo.create({
+    floatModel: model,
+    test: data.test,
+    packedUrl: msg.demoModelUrl ?? `${import.meta.env.BASE_URL}models/lenet5-inq5/`,
+    title: summary.title,
+    onModel: (info) => post({ type: 'demo-model', ...info }),
+  });
+  demo.catch((e: unknown) => {
+    model.dispose();
+    post({ type: 'demo-error', id: null, message: `the draw-a-digit demo could not start: ${messageOf(e)}` });
+  });
+}
+
+/** Answers a demo request; a failure is reported for that request only. */
+function demoRequest(id: number, run: (d: DigitDemo) => Promise<DemoResult>): void {
+  if (!demo) {
+    post({ type: 'demo-error', id, message: 'the worker is not ready yet' });
+    return;
+  }
+  demo
+    .then(run)
+    .then((r) => post({ type: 'demo-result', ...r }, demoTransferables(r)))
+    .catch((e: unknown) => post({ type: 'demo-error', id, message: messageOf(e) }));
 }
 
 async function start(msg: Extract<ToWorker, { type: 'start' }>): Promise<void> {
@@ -104,19 +130,32 @@ async function start(msg: Extract<ToWorker, { type: 'start' }>): Promise<void> {
   const test = headSubset(data.test, msg.testSize);
   const ctl = new RunControl();
   control = ctl;
+  // Each layer's n1, from the run's 'start' event: the packed codes are offsets from it.
+  let n1ByLayer = new Map<string, number>();
   ctl.onStateChange = (state) => post({ type: 'state', runId: msg.runId, state });
   post({ type: 'state', runId: msg.runId, state: 'running' });
   try {
-    await runInq({
+    const summary = await runInq({
       model,
       train,
       test,
       config: msg.config,
       control: ctl,
       resume: msg.resume,
-      onEvent: (event) => post({ type: 'event', runId: msg.runId, event }, transferablesOf(event)),
+      onEvent: (event) => {
+        if (event.type === 'start') n1ByLayer = new Map(event.layers.map((l) => [l.name, l.n1]));
+        post({ type: 'event', runId: msg.runId, event }, transferablesOf(event));
+      },
     });
+    // The demo switches to this run's model: packed now, while the worker still has it.
+    const packed = summary.allLevels
+      ? await packRunModel(model, msg.config.bits, n1ByLayer, model.name).catch((e: unknown) => {
+          post({ type: 'demo-error', id: null, message: `the run's model could not be packed for the demo: ${messageOf(e)}` });
+          return null;
+        })
+      : null;
     post({ type: 'state', runId: msg.runId, state: 'done' });
+    if (packed) void demo?.then((d) => d.useRunModel(packed)).catch(() => undefined);
   } catch (e) {
     if (deviceLost) return;
     if (e instanceof CancelledError) post({ type: 'state', runId: msg.runId, state: 'cancelled' });
@@ -147,6 +186,12 @@ self.onmessage = (ev: MessageEvent<ToWorker>) => {
       break;
     case 'cancel':
       control?.cancel();
+      break;
+    case 'demo-predict':
+      demoRequest(msg.id, (d) => d.predict(msg.id, msg.image));
+      break;
+    case 'demo-predict-test':
+      demoRequest(msg.id, (d) => d.predictTest(msg.id, msg.index));
       break;
     case 'debug-lose-device': {
       // Test hook for the fault tests: destroy the WebGPU device as a driver reset would.

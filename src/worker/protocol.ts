@@ -15,13 +15,65 @@ export interface ModelSummary {
 
 /** Page → worker. */
 export type ToWorker =
-  | { type: 'init'; backend: BackendPreference; modelUrl: string; dataUrl: string }
+  | {
+      type: 'init';
+      backend: BackendPreference;
+      modelUrl: string;
+      dataUrl: string;
+      /** Folder with the demo's packed model (packed.json + codes.bin); default BASE_URL + 'models/lenet5-inq5/'. */
+      demoModelUrl?: string;
+    }
   | { type: 'start'; runId: string; config: InqConfig; trainSize: number; testSize: number; resume?: ResumeState }
   | { type: 'pause' }
   | { type: 'resume' }
   | { type: 'step'; unit: StepUnit }
   | { type: 'cancel' }
-  | { type: 'debug-lose-device' };
+  | { type: 'debug-lose-device' }
+  /** Draw-a-digit demo: classify a 28×28 image (values 0–1, row-major) with both models. */
+  | { type: 'demo-predict'; id: number; image: Float32Array }
+  /** Draw-a-digit demo: classify MNIST test image `index` (a random one when absent). */
+  | { type: 'demo-predict-test'; id: number; index?: number };
+
+/** One layer's time on the shift kernels. */
+export interface DemoLayerTime {
+  name: string;
+  ms: number;
+}
+
+/** Which quantized model the demo runs, and whether it can (worker → page once prepared, and after a run). */
+export interface DemoModelInfo {
+  /** "pre-quantized 5-bit LeNet-5" or "your run: 5 bits". */
+  modelLabel: string;
+  /** False when there is no WebGPU device for the shift kernels: only the float model predicts. */
+  shiftAvailable: boolean;
+  /** Why the shift kernels are unavailable, or another caveat; null when none. */
+  note: string | null;
+  /** Packed codes + per-layer headers + float32 biases (null without a packed model), against every parameter as float32. */
+  packedBytes: number | null;
+  floatBytes: number;
+  /** Bit-width of the quantized model (0 without one). */
+  bits: number;
+}
+
+/** Both models' answers for one image. */
+export interface DemoResult extends DemoModelInfo {
+  id: number;
+  /** The 28×28 image the networks saw. */
+  image: Float32Array;
+  /** True label and index, for an MNIST test image. */
+  label?: number;
+  index?: number;
+  floatProbs: Float32Array;
+  /** Null when the shift kernels are unavailable. */
+  shiftProbs: Float32Array | null;
+  layerTimesMs: DemoLayerTime[];
+  /** Wall time of the shift forward pass (upload, kernels, read-back), or null. */
+  shiftMs: number | null;
+  /** Wall time of the float model's prediction (tfjs, upload to read-back). */
+  floatMs: number;
+  /** Where the per-layer times come from. */
+  timingSource: 'gpu-timestamp' | 'cpu-wall' | null;
+}
 
 /** Worker → page. */
 export type FromWorker =
@@ -30,12 +82,23 @@ export type FromWorker =
   | { type: 'ready'; backend: BackendChoice; model: ModelSummary; trainCount: number; testCount: number }
   | { type: 'event'; runId: string; event: InqEvent }
   | { type: 'state'; runId: string; state: 'running' | 'paused' | 'done' | 'cancelled' }
-  | { type: 'error'; runId: string | null; message: string; deviceLost: boolean };
+  | { type: 'error'; runId: string | null; message: string; deviceLost: boolean }
+  | ({ type: 'demo-model' } & DemoModelInfo)
+  | ({ type: 'demo-result' } & DemoResult)
+  /** A demo problem; never stops a run. `id` is the request that failed, or null. */
+  | { type: 'demo-error'; id: number | null; message: string };
 
 /** Typed arrays inside an event, to transfer instead of copy. */
 export function transferablesOf(e: InqEvent): Transferable[] {
   if (e.type !== 'roundEnd') return [];
   const out: Transferable[] = [];
   for (const l of e.result.layers) out.push(l.weights.buffer, l.frozenRound.buffer, l.freeHistogram.buffer, l.levelCounts.buffer);
+  return out;
+}
+
+/** Typed arrays inside a demo result, to transfer instead of copy. */
+export function demoTransferables(r: DemoResult): Transferable[] {
+  const out: Transferable[] = [r.image.buffer, r.floatProbs.buffer];
+  if (r.shiftProbs) out.push(r.shiftProbs.buffer);
   return out;
 }

@@ -189,6 +189,7 @@ export async function benchKernel(options: KernelBenchOptions = {}): Promise<Tab
       timestamps ? 'Times: GPU timestamp queries around each layer\'s compute pass (tfjs: tf.time kernelMs).' : 'Times: wall time to queue completion (no timestamp-query on this device).',
       'err: max |shift − tfjs| / max |tfjs| of the layer output (float: summation in the same order, so usually exact).',
       'shift fixed = maxAbs + quantize + i32 shift kernel + dequantize/bias/ReLU; pools have no fixed variant (they run on floats).',
+      'The peer is also the fastest tfjs backend here: in Node tfjs has webgpu (this Dawn adapter) and pure-JS cpu, which trains LeNet-5 ~11× slower (PLATFORM.md); webgl exists only in a browser.',
       'shift float conv = exponent-range check + conv. Conv codes are decoded once per layer into a 16-bit-per-weight table when the layer is built (not timed, like tfjs uploading its weights).',
     ],
   };

@@ -1,9 +1,8 @@
 /** `inq kernel-check`: random conv and dense layers on Dawn WebGPU, both modes, against the CPU twins. */
 import { parseArgs } from 'node:util';
-import { createRng } from '../inq/rng.ts';
 import { loadWgslFromDisk } from '../kernels/nodeWgsl.ts';
-import { FLOAT_REL_TOL, checkCase, randomConvCase, randomDenseCase } from '../kernels/parity.ts';
-import { ShiftKernels } from '../kernels/programs.ts';
+import { FLOAT_REL_TOL } from '../kernels/parity.ts';
+import { adapterName, runKernelCheck } from '../kernels/check.ts';
 import { installNodeWebGpu, releaseNodeWebGpu } from '../model/nodeGpu.ts';
 import { UsageError, numberOption } from './args.ts';
 
@@ -32,42 +31,9 @@ export async function kernelCheckCommand(argv: string[]): Promise<void> {
   const adapter = await navigator.gpu.requestAdapter();
   if (!adapter) throw new UsageError('kernel-check needs WebGPU: requestAdapter() returned null');
   const device = await adapter.requestDevice();
-  const uncaptured: string[] = [];
-  device.addEventListener('uncapturederror', (e) => uncaptured.push((e as GPUUncapturedErrorEvent).error.message));
   try {
-    const kernels = await ShiftKernels.create(device);
-    let maxRel = 0;
-    let fixedMismatches = 0;
-    let unwritten = 0;
-    let fixedVsFloat = 0;
-    let firstFailure = '';
-    for (let i = 0; i < cases; i++) {
-      const caseSeed = (seed + Math.imul(i + 1, 0x9e3779b1)) | 0;
-      const rng = createRng(caseSeed);
-      const r = await checkCase(kernels, i % 2 === 0 ? randomConvCase(rng) : randomDenseCase(rng));
-      maxRel = Math.max(maxRel, r.floatRelErr);
-      fixedVsFloat = Math.max(fixedVsFloat, r.fixedVsFloatRelErr);
-      unwritten += r.unwritten;
-      const bad = r.floatRelErr > FLOAT_REL_TOL || !r.fixedExact || r.unwritten > 0 || r.fixedOutRelErr > FLOAT_REL_TOL;
-      if (!r.fixedExact) fixedMismatches++;
-      if (bad && !firstFailure) {
-        firstFailure = `case ${i} (seed ${caseSeed}) ${r.description}: float rel. error ${r.floatRelErr}, fixed ${r.fixedExact ? 'exact' : r.fixedDetail}, ${r.unwritten} unwritten`;
-      }
-    }
-    if (uncaptured.length) firstFailure ||= `WebGPU error: ${uncaptured[0]}`;
-    const pass = !firstFailure;
-    const info = adapter.info;
-    const summary = {
-      cases,
-      seed,
-      maxRelErr: maxRel,
-      fixedExact: fixedMismatches === 0,
-      fixedMismatches,
-      unwritten,
-      fixedVsFloatMaxRelErr: fixedVsFloat,
-      adapter: [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'unknown',
-      pass,
-    };
+    const { firstFailure, ...summary } = await runKernelCheck(device, cases, seed, adapterName(adapter.info));
+    const { maxRelErr: maxRel, fixedMismatches, fixedVsFloatMaxRelErr: fixedVsFloat, pass } = summary;
     if (values.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
     else {
       process.stdout.write(

@@ -10,6 +10,7 @@ import type { InqConfig, InqEvent, ResumeState } from '../engine/types.ts';
 import { DEFAULT_CONFIG } from '../engine/types.ts';
 import type { StepUnit } from '../engine/control.ts';
 import type { FromWorker, ToWorker } from './protocol.ts';
+import type { KernelCheckSummary } from '../kernels/check.ts';
 
 /** How often per-batch progress reaches the store, at most. */
 export const PROGRESS_THROTTLE_MS = 100;
@@ -41,6 +42,7 @@ export class InqClient {
   private runCounter = 0;
   private afterReady: (() => void) | null = null;
   private runConfig: InqConfig | null = null;
+  private kernelCheckWaiters: ((r: KernelCheckSummary | { error: string }) => void)[] = [];
   private demoCounter = 0;
 
   constructor(
@@ -181,6 +183,14 @@ export class InqClient {
     return id;
   }
 
+  /** Test hook: runs the shift kernels' parity check in the worker on this browser's WebGPU. */
+  debugKernelCheck(cases: number, seed: number): Promise<KernelCheckSummary | { error: string }> {
+    return new Promise((resolve) => {
+      this.kernelCheckWaiters.push(resolve);
+      this.send({ type: 'debug-kernel-check', cases, seed });
+    });
+  }
+
   /** Test hook: destroys the worker's WebGPU device. */
   debugLoseDevice(): void {
     this.send({ type: 'debug-lose-device' });
@@ -221,6 +231,9 @@ export class InqClient {
         break;
       case 'backend':
         st.setState({ backend: msg.backend });
+        break;
+      case 'kernel-check':
+        this.kernelCheckWaiters.shift()?.(msg.result);
         break;
       case 'ready':
         st.setState({ status: 'ready', backend: msg.backend, model: msg.model, trainCount: msg.trainCount, testCount: msg.testCount });

@@ -12,6 +12,7 @@ import { runInq } from '../engine/session.ts';
 import { RunControl, CancelledError } from '../engine/control.ts';
 import { demoTransferables, transferablesOf, type DemoResult, type FromWorker, type ModelSummary, type ToWorker } from './protocol.ts';
 import { DigitDemo, packRunModel } from './demo.ts';
+import { adapterName, runKernelCheck, type KernelCheckSummary } from '../kernels/check.ts';
 
 interface Loaded {
   backend: BackendChoice;
@@ -166,6 +167,18 @@ async function start(msg: Extract<ToWorker, { type: 'start' }>): Promise<void> {
   }
 }
 
+/** Test hook: the shift kernels' parity check on this browser's WebGPU, on a device of its own. */
+async function kernelCheck(cases: number, seed: number): Promise<KernelCheckSummary> {
+  const adapter = await navigator.gpu?.requestAdapter();
+  if (!adapter) throw new Error('no WebGPU adapter in this browser');
+  const device = await adapter.requestDevice();
+  try {
+    return await runKernelCheck(device, cases, seed, adapterName(adapter.info));
+  } finally {
+    device.destroy();
+  }
+}
+
 self.onmessage = (ev: MessageEvent<ToWorker>) => {
   const msg = ev.data;
   switch (msg.type) {
@@ -192,6 +205,12 @@ self.onmessage = (ev: MessageEvent<ToWorker>) => {
       break;
     case 'demo-predict-test':
       demoRequest(msg.id, (d) => d.predictTest(msg.id, msg.index));
+      break;
+    case 'debug-kernel-check':
+      kernelCheck(msg.cases, msg.seed).then(
+        (result) => post({ type: 'kernel-check', result }),
+        (e: unknown) => post({ type: 'kernel-check', result: { error: messageOf(e) } }),
+      );
       break;
     case 'debug-lose-device': {
       // Test hook for the fault tests: destroy the WebGPU device as a driver reset would.

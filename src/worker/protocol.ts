@@ -2,6 +2,7 @@
 import type { BackendChoice, BackendPreference } from '../model/backendPrefs.ts';
 import type { InqConfig, InqEvent, ResumeState } from '../engine/types.ts';
 import type { StepUnit } from '../engine/control.ts';
+import type { KernelCheckSummary } from '../kernels/check.ts';
 
 /** The pre-trained model as the page first sees it. */
 export interface ModelSummary {
@@ -29,6 +30,7 @@ export type ToWorker =
   | { type: 'step'; unit: StepUnit }
   | { type: 'cancel' }
   | { type: 'debug-lose-device' }
+  | { type: 'debug-kernel-check'; cases: number; seed: number }
   /** Draw-a-digit demo: classify a 28×28 image (values 0–1, row-major) with both models. */
   | { type: 'demo-predict'; id: number; image: Float32Array }
   /** Draw-a-digit demo: classify MNIST test image `index` (a random one when absent). */
@@ -83,6 +85,7 @@ export type FromWorker =
   | { type: 'event'; runId: string; event: InqEvent }
   | { type: 'state'; runId: string; state: 'running' | 'paused' | 'done' | 'cancelled' }
   | { type: 'error'; runId: string | null; message: string; deviceLost: boolean }
+  | { type: 'kernel-check'; result: KernelCheckSummary | { error: string } }
   | ({ type: 'demo-model' } & DemoModelInfo)
   | ({ type: 'demo-result' } & DemoResult)
   /** A demo problem; never stops a run. `id` is the request that failed, or null. */

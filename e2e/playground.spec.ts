@@ -83,6 +83,21 @@ test.describe('INQ playground', () => {
     await page.getByRole('button', { name: 'Reset' }).click();
   });
 
+  test('aborting the AbortSignal given to the client cancels the run, keeping the page usable', async ({ page }) => {
+    await openReady(page, '#schedule=0.5,1&train=3000&test=200&batch=16');
+    await page.evaluate(() => {
+      // Test hook installed by main.tsx.
+      const w = window as unknown as { __inq: { client: { start(signal?: AbortSignal): void } }; __abort: AbortController };
+      w.__abort = new AbortController();
+      w.__inq.client.start(w.__abort.signal);
+    });
+    const bar = page.getByRole('progressbar', { name: 'Round progress' });
+    await expect.poll(async () => Number(await bar.getAttribute('aria-valuenow')), { timeout: 60_000 }).toBeGreaterThan(0);
+    await page.evaluate(() => (window as unknown as { __abort: AbortController }).__abort.abort());
+    await expect.poll(() => page.evaluate(() => (window as unknown as { __inq: { store: { getState(): { status: string } } } }).__inq.store.getState().status), { timeout: 30_000 }).toBe('cancelled');
+    await expect(page.getByRole('button', { name: 'Run', exact: true })).toBeEnabled();
+  });
+
   test('the round scrubber changes the histograms', async ({ page }) => {
     await openReady(page, '#schedule=0.5,0.9,1&train=256&test=200&batch=32');
     await page.getByRole('button', { name: 'Run' }).click();

@@ -67,8 +67,8 @@ export class InqClient {
     this.send({ type: 'init', backend, modelUrl: this.urls.model, dataUrl: this.urls.data, ...(this.urls.demoModel ? { demoModelUrl: this.urls.demoModel } : {}) });
   }
 
-  /** Starts a new run with the current configuration; the previous run's history is replaced. */
-  start(): void {
+  /** Starts a new run with the current configuration; the previous run's history is replaced. Aborting `signal` cancels it. */
+  start(signal?: AbortSignal): void {
     const s = this.store.getState();
     if (s.scheduleError) {
       this.store.setState({ message: `The schedule is not valid: ${s.scheduleError}` });
@@ -91,6 +91,13 @@ export class InqClient {
       progress: { round: 0, rounds: s.config.schedule.length, epoch: 0, epochs: s.config.epochsPerRound, batch: 0, batches: 0, loss: NaN },
     });
     this.send({ type: 'start', runId, config: this.runConfig, trainSize: s.config.trainSize, testSize: s.config.testSize });
+    signal?.addEventListener(
+      'abort',
+      () => {
+        if (this.store.getState().runId === runId) this.cancel();
+      },
+      { once: true },
+    );
   }
 
   /** Pauses at the next batch boundary. */

@@ -1,24 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Rng } from './rng.ts';
 import { createRng, permutation, shuffleInPlace } from './rng.ts';
+import { BASE_SEED, forCases } from '../testing/propertyCases.ts';
 
-// ---- property-test harness: a fresh base seed per run, printed on failure --------------------
-const BASE_SEED = baseSeed();
-function baseSeed(): number {
-  const env = process.env.INQ_TEST_SEED;
-  return env !== undefined && env !== '' ? Number(env) >>> 0 : Date.now() % 0x7fffffff;
-}
-function forCases(count: number, fn: (rng: Rng, seed: number, i: number) => void): void {
-  for (let i = 0; i < count; i++) {
-    const seed = (BASE_SEED + Math.imul(i + 1, 0x9e3779b1)) | 0;
-    try {
-      fn(createRng(seed), seed, i);
-    } catch (e) {
-      if (e instanceof Error) e.message = `[case ${i}, seed ${seed}; replay with INQ_TEST_SEED=${BASE_SEED}] ${e.message}`;
-      throw e;
-    }
-  }
-}
 
 /** A mixed stream of every draw kind, so that all of them are covered by the determinism check. */
 function draws(rng: Rng, count: number): number[] {

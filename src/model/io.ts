@@ -89,6 +89,22 @@ export async function modelFromArtifacts(json: unknown, weights: ArrayBuffer, wh
   }
 }
 
+/** The weight files a model.json names, in manifest order. */
+export function weightPaths(json: ModelJson): string[] {
+  return Array.isArray(json?.weightsManifest) ? json.weightsManifest.flatMap((g) => g.paths ?? []) : [];
+}
+
+/** Joins weight files, read in manifest order, into the one buffer tfjs expects. */
+export function concatBytes(parts: readonly Uint8Array[]): ArrayBuffer {
+  const out = new Uint8Array(parts.reduce((a, b) => a + b.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out.buffer;
+}
+
 /** Parses model.json text, with a clear error for non-JSON. */
 export function parseModelJson(text: string, what = 'model.json'): unknown {
   try {

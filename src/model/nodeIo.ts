@@ -2,7 +2,7 @@
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
-import { modelFromArtifacts, modelToArtifacts, parseModelJson, ModelFormatError, WEIGHTS_FILE, type ModelJson } from './io.ts';
+import { concatBytes, modelFromArtifacts, modelToArtifacts, parseModelJson, weightPaths, ModelFormatError, WEIGHTS_FILE, type ModelJson } from './io.ts';
 
 /** Writes model.json and weights.bin into `dir`. */
 export async function saveModelDir(model: tf.LayersModel, dir: string, metadata?: Record<string, unknown>): Promise<void> {
@@ -17,20 +17,12 @@ export function readModelDir(dir: string): { json: ModelJson; weights: ArrayBuff
   const path = join(dir, 'model.json');
   if (!existsSync(path)) throw new ModelFormatError(`no model.json in ${dir}`);
   const json = parseModelJson(readFileSync(path, 'utf8'), path) as ModelJson;
-  const paths = Array.isArray(json?.weightsManifest) ? json.weightsManifest.flatMap((g) => g.paths ?? []) : [];
-  const parts = paths.map((p) => {
+  const parts = weightPaths(json).map((p) => {
     const f = join(dir, p);
     if (!existsSync(f)) throw new ModelFormatError(`weights file ${p} named in model.json is missing from ${dir}`);
     return readFileSync(f);
   });
-  const total = parts.reduce((a, b) => a + b.length, 0);
-  const buf = new Uint8Array(total);
-  let o = 0;
-  for (const p of parts) {
-    buf.set(p, o);
-    o += p.length;
-  }
-  return { json, weights: buf.buffer };
+  return { json, weights: concatBytes(parts) };
 }
 
 /** Loads a Layers model from `dir`. */

@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, type BackendChoice } from '../model/backend.ts';
-import { modelFromArtifacts, parseModelJson, type ModelJson } from '../model/io.ts';
+import { concatBytes, modelFromArtifacts, parseModelJson, weightPaths, type ModelJson } from '../model/io.ts';
 import { MODEL_INFO, isModelName } from '../model/architectures.ts';
 import { loadMnistBrowser } from '../data/browserData.ts';
 import { headSubset, randomSubset, type DatasetSplit } from '../data/dataset.ts';
@@ -38,22 +38,14 @@ async function fetchModel(url: string): Promise<{ json: ModelJson; weights: Arra
   if (!res.ok) throw new Error(`could not fetch the pre-trained model ${url}: HTTP ${res.status}`);
   const json = parseModelJson(await res.text(), url) as ModelJson;
   const base = url.slice(0, url.lastIndexOf('/') + 1);
-  const paths = Array.isArray(json.weightsManifest) ? json.weightsManifest.flatMap((g) => g.paths ?? []) : [];
   const parts = await Promise.all(
-    paths.map(async (p) => {
+    weightPaths(json).map(async (p) => {
       const r = await fetch(base + p);
       if (!r.ok) throw new Error(`could not fetch the model's weights ${p}: HTTP ${r.status}`);
       return new Uint8Array(await r.arrayBuffer());
     }),
   );
-  const total = parts.reduce((a, b) => a + b.length, 0);
-  const all = new Uint8Array(total);
-  let o = 0;
-  for (const p of parts) {
-    all.set(p, o);
-    o += p.length;
-  }
-  return { json, weights: all.buffer };
+  return { json, weights: concatBytes(parts) };
 }
 
 /** Watches the WebGPU device: a loss cancels the run and is reported so the page can continue elsewhere. */

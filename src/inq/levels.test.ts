@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Rng } from './rng.ts';
 import { MAX_BITS, MAX_N1, MIN_BITS, MIN_N2, computeN1, isLevel, levelSet, maxAbs, validateBits } from './levels.ts';
 import { forCases } from '../testing/propertyCases.ts';
+import { nextDown32, nextUp32 } from '../testing/float32.ts';
 
 
 // ---- float helpers ------------------------------------------------------------------------------
@@ -18,18 +19,6 @@ function nextDown64(x: number): number {
   f64[0] = x;
   u64[0] -= 1n;
   return f64[0];
-}
-const f32 = new Float32Array(1);
-const u32 = new Uint32Array(f32.buffer);
-function nextUp32(x: number): number {
-  f32[0] = x;
-  u32[0] += 1;
-  return f32[0];
-}
-function nextDown32(x: number): number {
-  f32[0] = x;
-  u32[0] -= 1;
-  return f32[0];
 }
 
 /** The defining inequality of n1 = floor(log2(4s/3)), in exact float64 arithmetic. */

@@ -4,21 +4,10 @@ import type { Rng } from './rng.ts';
 import { MAX_BITS, MIN_BITS, isLevel, levelSet, maxAbs } from './levels.ts';
 import { quantizeAll, quantizeInto, quantizeValue } from './quantize.ts';
 import { forCases } from '../testing/propertyCases.ts';
+import { nextDown32, nextUp32 } from '../testing/float32.ts';
 
 
 // ---- helpers ------------------------------------------------------------------------------------
-const f32 = new Float32Array(1);
-const u32 = new Uint32Array(f32.buffer);
-function nextUp32(x: number): number {
-  f32[0] = x;
-  u32[0] += 1;
-  return f32[0];
-}
-function nextDown32(x: number): number {
-  f32[0] = x;
-  u32[0] -= 1;
-  return f32[0];
-}
 function bitsOf(a: Float32Array): Uint32Array {
   return new Uint32Array(a.buffer, a.byteOffset, a.length);
 }

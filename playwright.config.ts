@@ -8,7 +8,9 @@ import { defineConfig } from '@playwright/test';
 // The Chromium we drive.
 const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
-const port = 4173;
+// Port and build folder can be moved so that two checkouts' e2e runs do not collide.
+const port = Number(process.env.E2E_PORT || 4173);
+const distDir = process.env.E2E_DIST || 'dist';
 
 export default defineConfig({
   testDir: 'e2e',
@@ -19,6 +21,7 @@ export default defineConfig({
   retries: 0,
   timeout: 180_000,
   expect: { timeout: 60_000 },
+  outputDir: process.env.E2E_OUTPUT || 'test-results/e2e',
   reporter: process.env.PLAYWRIGHT_JSON_OUTPUT_NAME ? [['list'], ['json']] : 'list',
   use: {
     baseURL: `http://localhost:${port}`,
@@ -41,7 +44,7 @@ export default defineConfig({
   },
   projects: [{ name: 'chromium' }],
   webServer: {
-    command: `npx vite preview --port ${port} --strictPort`,
+    command: `npx vite preview --port ${port} --strictPort --outDir ${distDir}`,
     url: `http://localhost:${port}`,
     reuseExistingServer: !process.env.CI,
     timeout: 60_000,

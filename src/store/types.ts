@@ -2,7 +2,7 @@
 import type { BackendChoice, BackendPreference } from '../model/backendPrefs.ts';
 import type { PartitionStrategy } from '../inq/partition.ts';
 import type { LayerInfo, RoundResult, RunSummary } from '../engine/types.ts';
-import type { DemoModelInfo, DemoResult, ModelSummary } from '../worker/protocol.ts';
+import type { DemoModelInfo, DemoResult, ModelSummary, RunModelFiles } from '../worker/protocol.ts';
 import type { StepUnit } from '../engine/control.ts';
 
 /** What the user sets; all of it round-trips through the URL hash. */
@@ -96,6 +96,8 @@ export interface HistorySlice {
   rounds: RoundResult[];
   epochLosses: EpochLoss[];
   summary: RunSummary | null;
+  /** The finished run's quantized model as files (packed + Layers), for saving and export; null until a run ends. */
+  runModel: RunModelFiles | null;
   /** Round shown by every view (1-based); null follows the latest round. */
   selectedRound: number | null;
   selectRound: (round: number | null) => void;

@@ -86,6 +86,7 @@ export class InqClient {
       epochLosses: [],
       layers: [],
       summary: null,
+      runModel: null,
       floatAccuracy: null,
       selectedRound: null,
       progress: { round: 0, rounds: s.config.schedule.length, epoch: 0, epochs: s.config.epochsPerRound, batch: 0, batches: 0, loss: NaN },
@@ -138,6 +139,7 @@ export class InqClient {
       epochLosses: [],
       layers: [],
       summary: null,
+      runModel: null,
       floatAccuracy: null,
       selectedRound: null,
       progress: null,
@@ -263,6 +265,12 @@ export class InqClient {
         if (msg.runId !== null && msg.runId !== st.getState().runId) break;
         st.setState({ status: 'error', message: msg.message, canContinue: msg.deviceLost || st.getState().rounds.length > 0 });
         break;
+      case 'run-model': {
+        if (msg.runId !== st.getState().runId) break;
+        const { type: _type, ...files } = msg;
+        st.setState({ runModel: files });
+        break;
+      }
       case 'demo-model': {
         const { type: _type, ...info } = msg;
         st.setState({ demoModel: info });

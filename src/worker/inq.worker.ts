@@ -4,14 +4,16 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, type BackendChoice } from '../model/backend.ts';
-import { concatBytes, modelFromArtifacts, parseModelJson, weightPaths, type ModelJson } from '../model/io.ts';
+import { concatBytes, modelFromArtifacts, modelToArtifacts, parseModelJson, weightPaths, type ModelJson } from '../model/io.ts';
 import { MODEL_INFO, isModelName } from '../model/architectures.ts';
 import { loadMnistBrowser } from '../data/browserData.ts';
 import { headSubset, randomSubset, type DatasetSplit } from '../data/dataset.ts';
 import { runInq } from '../engine/session.ts';
 import { RunControl, CancelledError } from '../engine/control.ts';
-import { demoTransferables, transferablesOf, type DemoResult, type FromWorker, type ModelSummary, type ToWorker } from './protocol.ts';
-import { DigitDemo, packRunModel } from './demo.ts';
+import { demoTransferables, runModelTransferables, transferablesOf, type DemoResult, type FromWorker, type ModelSummary, type ToWorker } from './protocol.ts';
+import { DigitDemo } from './demo.ts';
+import { packModel } from '../model/exportPacked.ts';
+import { loadPackedModel, type PackedModel } from '../inq/packedModel.ts';
 import { adapterName, runKernelCheck, type KernelCheckSummary } from '../kernels/check.ts';
 
 interface Loaded {
@@ -140,13 +142,24 @@ async function start(msg: Extract<ToWorker, { type: 'start' }>): Promise<void> {
         post({ type: 'event', runId: msg.runId, event }, transferablesOf(event));
       },
     });
-    // The demo switches to this run's model: packed now, while the worker still has it.
-    const packed = summary.allLevels
-      ? await packRunModel(model, msg.config.bits, n1ByLayer, model.name).catch((e: unknown) => {
-          post({ type: 'demo-error', id: null, message: `the run's model could not be packed for the demo: ${messageOf(e)}` });
+    // The run's model as files (for saving and export) and, packed, for the demo: made now, while the worker still has it.
+    const packedFiles = summary.allLevels
+      ? await packModel(model, msg.config.bits, n1ByLayer, model.name).catch((e: unknown) => {
+          post({ type: 'demo-error', id: null, message: `the run's model could not be packed: ${messageOf(e)}` });
           return null;
         })
       : null;
+    let packed: PackedModel | null = null;
+    if (packedFiles) {
+      try {
+        packed = loadPackedModel(packedFiles.manifest, packedFiles.codes.slice(), 'the run\'s packed model');
+      } catch (e) {
+        post({ type: 'demo-error', id: null, message: `the run's packed model is not valid: ${messageOf(e)}` });
+      }
+    }
+    const layersFiles = await modelToArtifacts(model, { inq: { model: model.name, quantized: true, config: msg.config, summary } });
+    const files = { runId: msg.runId, bits: msg.config.bits, packed: packedFiles, layers: layersFiles };
+    post({ type: 'run-model', ...files }, runModelTransferables(files));
     post({ type: 'state', runId: msg.runId, state: 'done' });
     if (packed) void demo?.then((d) => d.useRunModel(packed)).catch(() => undefined);
   } catch (e) {

@@ -3,6 +3,8 @@ import type { BackendChoice, BackendPreference } from '../model/backendPrefs.ts'
 import type { InqConfig, InqEvent, ResumeState } from '../engine/types.ts';
 import type { StepUnit } from '../engine/control.ts';
 import type { KernelCheckSummary } from '../kernels/check.ts';
+import type { PackedManifest } from '../inq/packedModel.ts';
+import type { ModelJson } from '../model/io.ts';
 
 /** The pre-trained model as the page first sees it. */
 export interface ModelSummary {
@@ -77,6 +79,16 @@ export interface DemoResult extends DemoModelInfo {
   timingSource: 'gpu-timestamp' | 'cpu-wall' | null;
 }
 
+/** A finished run's quantized model, as files: the packed codes for the shift kernels and the tfjs Layers model. */
+export interface RunModelFiles {
+  runId: string;
+  bits: number;
+  /** Packed format (packed.json + codes.bin); null when the run did not end with every kernel a level. */
+  packed: { manifest: PackedManifest; codes: Uint8Array } | null;
+  /** tfjs Layers format (model.json + weights.bin), with the run's configuration and summary in its metadata. */
+  layers: { json: ModelJson; weights: ArrayBuffer };
+}
+
 /** Worker → page. */
 export type FromWorker =
   | { type: 'loading'; stage: 'backend' | 'data' | 'model'; fraction: number | null; text: string }
@@ -86,6 +98,8 @@ export type FromWorker =
   | { type: 'state'; runId: string; state: 'running' | 'paused' | 'done' | 'cancelled' }
   | { type: 'error'; runId: string | null; message: string; deviceLost: boolean }
   | { type: 'kernel-check'; result: KernelCheckSummary | { error: string } }
+  /** Sent once a run ends (after its 'end' event, before its 'done' state). */
+  | ({ type: 'run-model' } & RunModelFiles)
   | ({ type: 'demo-model' } & DemoModelInfo)
   | ({ type: 'demo-result' } & DemoResult)
   /** A demo problem; never stops a run. `id` is the request that failed, or null. */
@@ -96,6 +110,13 @@ export function transferablesOf(e: InqEvent): Transferable[] {
   if (e.type !== 'roundEnd') return [];
   const out: Transferable[] = [];
   for (const l of e.result.layers) out.push(l.weights.buffer, l.frozenRound.buffer, l.freeHistogram.buffer, l.levelCounts.buffer);
+  return out;
+}
+
+/** Buffers inside a run's model files, to transfer instead of copy. */
+export function runModelTransferables(f: RunModelFiles): Transferable[] {
+  const out: Transferable[] = [f.layers.weights];
+  if (f.packed) out.push(f.packed.codes.buffer);
   return out;
 }
 

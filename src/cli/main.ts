@@ -6,7 +6,9 @@ commands:
   quantize  --bits B [--n1 N]                    stdin: JSON array of weights
   partition --portion P [--strategy S] [--seed S] stdin: {"weights":[…],"frozen":[0|1,…]}
   pretrain  --model lenet5 --epochs E [--train-size N] --out DIR
-  run       --model lenet5 --bits B --schedule 0.5,0.75,0.875,1 [--json] [--out DIR] …
+  run       --model lenet5 --bits B --schedule 0.5,0.75,0.875,1 [--prune 0.9] [--json] [--out DIR] …
+  sweep     --bits 2,3,4,5,6,7,8 [--strategies magnitude,random] [--json] …   accuracy against bit-width
+  sweep     --ensemble 1..7 [--bits 5] [--json] …                               softmax ensembles of N quantized models
   kernel-check [--cases N] [--seed S] --json      WGSL shift kernels vs their CPU twins (Dawn)
   infer     --model DIR [--test-size N] [--mode float-exp|fixed-shift] --json  packed codes on the shift kernels vs tfjs
 run "npm run -s inq -- <command> --help" for a command's options`;
@@ -25,6 +27,9 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case 'run':
       await (await import('./run.ts')).runCommand(rest);
+      return 0;
+    case 'sweep':
+      await (await import('./sweep.ts')).sweepCommand(rest);
       return 0;
     case 'kernel-check':
       await (await import('./kernelCheck.ts')).kernelCheckCommand(rest);

@@ -1,14 +1,18 @@
 /** One training epoch over a dataset, batch by batch, with hooks for progress, pausing and cancelling. */
 import * as tf from '@tensorflow/tfjs';
 import { epochBatches, gatherBatch, type Dataset } from '../data/dataset.ts';
-import type { MaskedTrainer } from '../model/trainer.ts';
 
 /** Called after every batch; may await (to pause) or throw (to cancel). */
 export type BatchHook = (batch: number, batches: number, loss: number) => void | Promise<void>;
 
+/** Anything that trains on one batch and hands back the loss (MaskedTrainer, the pruning stage's SplicingTrainer). */
+export interface BatchTrainer {
+  trainBatch(x: Float32Array, labels: Uint8Array, inputShape: readonly number[]): tf.Scalar;
+}
+
 /** Trains one epoch; returns the mean training loss. */
 export async function trainEpoch(
-  trainer: MaskedTrainer,
+  trainer: BatchTrainer,
   ds: Dataset,
   batchSize: number,
   seed: number,

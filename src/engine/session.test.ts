@@ -5,31 +5,12 @@ import { RunControl, CancelledError } from './control.ts';
 import { DEFAULT_CONFIG, type InqConfig, type InqEvent } from './types.ts';
 import { tinyConvNet } from '../model/testModels.ts';
 import { kernelsOf } from '../model/quantLayers.ts';
-import { createRng } from '../inq/rng.ts';
 import { isLevel, levelSet } from '../inq/levels.ts';
-import type { Dataset } from '../data/dataset.ts';
+import { quadrantData } from '../testing/syntheticData.ts';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
-
-/** A learnable synthetic task on 8×8 images: the class is the brightest quadrant. */
-function quadrantData(n: number, seed: number): Dataset {
-  const rng = createRng(seed);
-  const images = new Float32Array(n * 64);
-  const labels = new Uint8Array(n);
-  for (let k = 0; k < n; k++) {
-    const c = rng.int(4);
-    labels[k] = c;
-    for (let y = 0; y < 8; y++) {
-      for (let x = 0; x < 8; x++) {
-        const q = (y >= 4 ? 2 : 0) + (x >= 4 ? 1 : 0);
-        images[k * 64 + y * 8 + x] = rng.next() * 0.5 + (q === c ? 0.5 : 0);
-      }
-    }
-  }
-  return { name: 'quadrants', images, labels, count: n, shape: [8, 8, 1], numClasses: 4 };
-}
 
 const config: InqConfig = { ...DEFAULT_CONFIG, schedule: [0.5, 0.8, 1], batchSize: 16, learningRate: 0.05, epochsPerRound: 2, seed: 3 };
 

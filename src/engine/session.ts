@@ -15,7 +15,10 @@ import { MaskedTrainer, type OptimizerOptions } from '../model/trainer.ts';
 import { evaluate } from '../model/evaluate.ts';
 import { trainEpoch } from './epoch.ts';
 import { RunControl } from './control.ts';
-import type { InqConfig, InqEvent, LayerInfo, LayerSnapshot, ResumeState, RoundResult, RunSummary } from './types.ts';
+import { prune } from './prune.ts';
+import { countNonZero, sparseFloatBytes, sparseLayerBytes } from '../inq/sparse.ts';
+import { PRUNE_EPOCHS, PRUNED_ROUND } from './types.ts';
+import type { InqConfig, InqEvent, LayerInfo, LayerSnapshot, PruneReport, ResumeState, RoundResult, RunSummary } from './types.ts';
 
 /** Bins of the free-weight histograms. */
 export const HISTOGRAM_BINS = 64;
@@ -35,6 +38,11 @@ export function validateConfig(c: InqConfig): void {
   if (!(c.weightDecay >= 0 && c.weightDecay < 1)) throw new RangeError(`weight decay must be in [0, 1) (got ${c.weightDecay})`);
   if (!(c.momentum >= 0 && c.momentum < 1)) throw new RangeError(`momentum must be in [0, 1) (got ${c.momentum})`);
   if (!Number.isInteger(c.seed)) throw new RangeError(`seed must be a whole number (got ${c.seed})`);
+  if (c.prune !== undefined && !(c.prune === 0 || (c.prune >= 0.05 && c.prune <= 0.99))) {
+    throw new RangeError(`prune must be 0 (off) or a sparsity from 0.05 to 0.99 (got ${c.prune})`);
+  }
+  if (c.pruneEpochs !== undefined) posInt(c.pruneEpochs, 'pruning epochs', 100);
+  if (c.schedule.length >= PRUNED_ROUND) throw new RangeError(`at most ${PRUNED_ROUND - 1} rounds`);
 }
 
 /** A private copy of a variable's values (the cpu backend hands out its own storage from data()). */
@@ -48,6 +56,8 @@ interface LayerState {
   preMaxAbs: number;
   frozen: Uint8Array;
   frozenRound: Uint8Array;
+  /** Weights pruned before INQ (frozen at zero; INQ's portions apply to the rest). */
+  prunedCount: number;
 }
 
 /** Inputs of a session. */
@@ -72,8 +82,49 @@ export async function runInq(input: SessionInput): Promise<RunSummary> {
   const layers: LayerState[] = [];
   const resume = input.resume;
   const refs = kernelsOf(model);
+  if (refs.length === 0) throw new RangeError('the model has no conv or dense kernel to quantize');
   if (resume && (resume.layers.length !== refs.length || resume.layers.some((l, i) => l.size !== refs[i].size))) {
     throw new RangeError('the saved run does not match this model\'s layers');
+  }
+  const base = resume ? { accuracy: resume.floatAccuracy, loss: resume.floatLoss } : await evaluate(model, test);
+  // 0. Optional pruning with splicing; the pruned weights then stay frozen at zero.
+  let pruned: Uint8Array[] | null = null;
+  let pruneReport: PruneReport | undefined;
+  if (!resume && config.prune) {
+    const epochs = config.pruneEpochs ?? PRUNE_EPOCHS;
+    onEvent({ type: 'pruneStart', target: config.prune, epochs, floatAccuracy: base.accuracy, floatLoss: base.loss });
+    const r = await prune({
+      model,
+      train,
+      test,
+      sparsity: config.prune,
+      epochs,
+      optimizer: { kind: config.optimizer, learningRate: config.learningRate, momentum: config.momentum, weightDecay: config.weightDecay },
+      batchSize: config.batchSize,
+      seed: config.seed,
+      onBatch: async (epoch, batch, batches, loss) => {
+        onEvent({ type: 'batch', round: 0, epoch, batch, batches, loss });
+        await control.boundary('batch');
+      },
+      onEpoch: async (epoch, trainLoss) => {
+        onEvent({ type: 'epochEnd', round: 0, epoch, trainLoss });
+        await control.boundary('epoch');
+      },
+    });
+    pruned = r.pruned;
+    const kernelBytes = refs.reduce((a, ref, l) => a + sparseFloatBytes(ref.size, ref.size - countOnes(r.pruned[l])), 0);
+    const kernelFloat = refs.reduce((a, ref) => a + ref.size * 4, 0);
+    pruneReport = {
+      target: config.prune,
+      sparsity: r.sparsity,
+      layerSparsity: r.layerSparsity,
+      accuracy: r.accuracy,
+      loss: r.loss,
+      spliced: r.spliced,
+      sparseFloatBytes: floatBytesOf(model) - kernelFloat + kernelBytes,
+      seconds: r.seconds,
+    };
+    onEvent({ type: 'pruneEnd', report: pruneReport });
   }
   for (let li = 0; li < refs.length; li++) {
     const ref = refs[li];
@@ -85,13 +136,13 @@ export async function runInq(input: SessionInput): Promise<RunSummary> {
       throw new RangeError(`layer ${ref.layer}: ${(e as Error).message}`, { cause: e });
     }
     const frozenRound = resume ? Uint8Array.from(resume.frozenRound[li]) : new Uint8Array(ref.size);
+    if (pruned) for (let i = 0; i < ref.size; i++) if (pruned[li][i]) frozenRound[i] = PRUNED_ROUND;
     const frozen = frozenRound.map((r) => (r > 0 ? 1 : 0));
+    let prunedCount = 0;
+    for (let i = 0; i < frozenRound.length; i++) prunedCount += frozenRound[i] === PRUNED_ROUND ? 1 : 0;
     if (resume) tf.tidy(() => ref.variable.assign(tf.tensor(resume.weights[li], ref.shape, 'float32')));
-    layers.push({ ref, set, preMaxAbs, frozen, frozenRound });
+    layers.push({ ref, set, preMaxAbs, frozen, frozenRound, prunedCount });
   }
-  if (layers.length === 0) throw new RangeError('the model has no conv or dense kernel to quantize');
-  if (config.schedule.length > 255) throw new RangeError('at most 255 rounds');
-  const base = resume ? { accuracy: resume.floatAccuracy, loss: resume.floatLoss } : await evaluate(model, test);
   const first = resume?.completedRounds ?? 0;
   const info: LayerInfo[] = layers.map((l) => ({
     name: l.ref.layer,
@@ -118,7 +169,10 @@ export async function runInq(input: SessionInput): Promise<RunSummary> {
       for (let li = 0; li < layers.length; li++) {
         const l = layers[li];
         const w = await readKernel(l.ref.variable);
-        const newly = partitionInPlace(w, l.frozen, portion, { strategy: config.strategy, seed: config.seed * 7919 + round * 104729 + li });
+        // With pruning, the portion applies to the surviving weights: P + round(σ·(N − P)) frozen.
+        const n = l.ref.size;
+        const layerPortion = l.prunedCount ? (l.prunedCount + Math.round(portion * (n - l.prunedCount))) / n : portion;
+        const newly = partitionInPlace(w, l.frozen, layerPortion, { strategy: config.strategy, seed: config.seed * 7919 + round * 104729 + li });
         quantizeInto(w, l.set, w, newly);
         for (let i = 0; i < newly.length; i++) l.frozenRound[newly[i]] = round;
         tf.tidy(() => l.ref.variable.assign(tf.tensor(w, l.ref.shape, 'float32')));
@@ -154,6 +208,7 @@ export async function runInq(input: SessionInput): Promise<RunSummary> {
     trainer.dispose();
   }
   const summary = await summarize(model, layers, base, last, config, (performance.now() - t0) / 1000);
+  if (pruneReport) summary.prune = pruneReport;
   onEvent({ type: 'end', summary });
   return summary;
 }
@@ -192,6 +247,8 @@ async function summarize(
   let allLevels = true;
   let kernelFloatBytes = 0;
   let kernelPackedBytes = 0;
+  let sparseKernelBytes = 0;
+  let zeros = 0;
   for (const l of layers) {
     const w = await readKernel(l.ref.variable);
     const q = quantizeAll(w, l.set);
@@ -199,6 +256,9 @@ async function summarize(
     const size = layerSize(w.length, config.bits);
     kernelFloatBytes += size.floatBytes;
     kernelPackedBytes += size.packedBytes;
+    const nonZero = countNonZero(w);
+    zeros += w.length - nonZero;
+    sparseKernelBytes += sparseLayerBytes(w.length, nonZero, config.bits);
   }
   const floatBytes = floatBytesOf(model);
   return {
@@ -213,5 +273,14 @@ async function summarize(
     allLevels,
     rounds: config.schedule.length,
     seconds,
+    sparsity: kernelFloatBytes ? zeros / (kernelFloatBytes / 4) : 0,
+    sparseKernelBytes,
+    sparsePackedBytes: floatBytes - kernelFloatBytes + sparseKernelBytes,
   };
+}
+
+function countOnes(m: Uint8Array): number {
+  let c = 0;
+  for (let i = 0; i < m.length; i++) c += m[i];
+  return c;
 }

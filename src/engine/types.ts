@@ -16,6 +16,31 @@ export interface InqConfig {
   weightDecay: number;
   batchSize: number;
   seed: number;
+  /** Prune to this fraction of zero kernel weights before INQ (dynamic network surgery); 0 or absent = no pruning. */
+  prune?: number;
+  /** Epochs of the pruning stage (default PRUNE_EPOCHS). */
+  pruneEpochs?: number;
+}
+
+/** Default epochs of the pruning stage. */
+export const PRUNE_EPOCHS = 3;
+
+/** Freeze round recorded for weights pruned before INQ (frozen at zero from the start). */
+export const PRUNED_ROUND = 255;
+
+/** What the pruning stage did (pruning alone, before INQ). */
+export interface PruneReport {
+  target: number;
+  /** Pruned fraction of all kernel weights. */
+  sparsity: number;
+  layerSparsity: { name: string; sparsity: number }[];
+  accuracy: number;
+  loss: number;
+  /** Weights pruned at some point and spliced back later. */
+  spliced: number;
+  /** The pruned model with float32 kernels stored sparsely (bitmap + float32 survivors), biases as float32. */
+  sparseFloatBytes: number;
+  seconds: number;
 }
 
 /** Defaults: the paper's 5-bit setting, SGD with momentum as in its reference code. */
@@ -90,6 +115,14 @@ export interface RunSummary {
   allLevels: boolean;
   rounds: number;
   seconds: number;
+  /** Fraction of kernel weights that are exactly zero at the end (pruned, or quantized to the zero level). */
+  sparsity?: number;
+  /** Kernels in the sparse encoding (bitmap + b−1-bit codes of the non-zero weights, see inq/sparse.ts). */
+  sparseKernelBytes?: number;
+  /** The whole model with sparse kernels: sparseKernelBytes plus the float32 parameters that stay float. */
+  sparsePackedBytes?: number;
+  /** The pruning stage's figures, when the run pruned first. */
+  prune?: PruneReport;
 }
 
 /** Where to pick a run up again: the state after its last completed round. */
@@ -107,8 +140,13 @@ export interface ResumeState {
   lastRound?: RoundResult;
 }
 
-/** Events a session emits, in order: start, (roundStart, batch*, epochEnd*, roundEnd)*, end. */
+/**
+ * Events a session emits, in order: [pruneStart, (batch*, epochEnd)*, pruneEnd], start,
+ * (roundStart, batch*, epochEnd*, roundEnd)*, end. Pruning's batch and epochEnd events have round 0.
+ */
 export type InqEvent =
+  | { type: 'pruneStart'; target: number; epochs: number; floatAccuracy: number; floatLoss: number }
+  | { type: 'pruneEnd'; report: PruneReport }
   | { type: 'start'; layers: LayerInfo[]; rounds: number; floatAccuracy: number; floatLoss: number; config: InqConfig; resumedAfter: number }
   | { type: 'roundStart'; round: number; portion: number }
   | { type: 'batch'; round: number; epoch: number; batch: number; batches: number; loss: number }

@@ -6,3 +6,4 @@ export * from './schedule.ts';
 export * from './codec.ts';
 export * from './histogram.ts';
 export * from './rng.ts';
+export * from './sparse.ts';

@@ -40,3 +40,15 @@ export async function predictProbabilities(model: tf.LayersModel, images: Float3
   p.dispose();
   return out;
 }
+
+/** Class probabilities for every image of a dataset (count × numClasses), in batches. */
+export async function datasetProbabilities(model: tf.LayersModel, ds: Dataset, batchSize = 500): Promise<Float32Array> {
+  const size = pixels(ds);
+  const out = new Float32Array(ds.count * ds.numClasses);
+  for (let s = 0; s < ds.count; s += batchSize) {
+    const n = Math.min(batchSize, ds.count - s);
+    const p = await predictProbabilities(model, ds.images.subarray(s * size, (s + n) * size), ds.shape);
+    out.set(p, s * ds.numClasses);
+  }
+  return out;
+}

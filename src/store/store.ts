@@ -45,6 +45,7 @@ const historySlice: StateCreator<PlaygroundState, [], [], HistorySlice> = (set) 
   rounds: [],
   epochLosses: [],
   summary: null,
+  pruning: null,
   runModel: null,
   selectedRound: null,
   selectRound: (round) => set({ selectedRound: round }),

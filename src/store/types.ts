@@ -1,7 +1,7 @@
 /** The playground's state: configuration, run status and round history. */
 import type { BackendChoice, BackendPreference } from '../model/backendPrefs.ts';
 import type { PartitionStrategy } from '../inq/partition.ts';
-import type { LayerInfo, RoundResult, RunSummary } from '../engine/types.ts';
+import type { LayerInfo, PruneReport, RoundResult, RunSummary } from '../engine/types.ts';
 import type { DemoModelInfo, DemoResult, ModelSummary, RunModelFiles } from '../worker/protocol.ts';
 import type { StepUnit } from '../engine/control.ts';
 
@@ -96,6 +96,8 @@ export interface HistorySlice {
   rounds: RoundResult[];
   epochLosses: EpochLoss[];
   summary: RunSummary | null;
+  /** The pruning stage of the current run: its target while it runs, then its report; null without pruning. */
+  pruning: { target: number; epochs: number; report: PruneReport | null } | null;
   /** The finished run's quantized model as files (packed + Layers), for saving and export; null until a run ends. */
   runModel: RunModelFiles | null;
   /** Round shown by every view (1-based); null follows the latest round. */

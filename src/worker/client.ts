@@ -86,6 +86,7 @@ export class InqClient {
       epochLosses: [],
       layers: [],
       summary: null,
+      pruning: null,
       runModel: null,
       floatAccuracy: null,
       selectedRound: null,
@@ -139,6 +140,7 @@ export class InqClient {
       epochLosses: [],
       layers: [],
       summary: null,
+      pruning: null,
       runModel: null,
       floatAccuracy: null,
       selectedRound: null,
@@ -295,6 +297,17 @@ export class InqClient {
   private onEvent(e: InqEvent): void {
     const st = this.store;
     switch (e.type) {
+      case 'pruneStart':
+        st.setState((s) => ({
+          floatAccuracy: e.floatAccuracy,
+          pruning: { target: e.target, epochs: e.epochs, report: null },
+          progress: { ...(s.progress ?? emptyProgress()), round: 0, epoch: 0, epochs: e.epochs, batch: 0 },
+        }));
+        break;
+      case 'pruneEnd':
+        this.flushProgress();
+        st.setState((s) => ({ pruning: s.pruning ? { ...s.pruning, report: e.report } : { target: e.report.target, epochs: 0, report: e.report } }));
+        break;
       case 'start':
         st.setState({ layers: e.layers, floatAccuracy: e.floatAccuracy });
         break;
@@ -330,7 +343,15 @@ export class InqClient {
     this.pendingProgress = null;
     if (!e) return;
     this.store.setState((s) => ({
-      progress: { round: e.round, rounds: s.config.schedule.length, epoch: e.epoch, epochs: s.config.epochsPerRound, batch: e.batch, batches: e.batches, loss: e.loss },
+      progress: {
+        round: e.round,
+        rounds: s.config.schedule.length,
+        epoch: e.epoch,
+        epochs: e.round === 0 ? (s.pruning?.epochs ?? 0) : s.config.epochsPerRound,
+        batch: e.batch,
+        batches: e.batches,
+        loss: e.loss,
+      },
     }));
   }
 }

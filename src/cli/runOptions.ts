@@ -1,0 +1,133 @@
+/** Options shared by `inq run` and `inq sweep`: the INQ configuration, the data and the model. */
+import { parseSchedule, presetFor } from '../inq/schedule.ts';
+import { PARTITION_STRATEGIES } from '../inq/partition.ts';
+import { MAX_BITS, MIN_BITS } from '../inq/levels.ts';
+import { isModelName, type ModelName } from '../model/architectures.ts';
+import { BACKEND_PREFERENCES, type BackendPreference } from '../model/backend.ts';
+import { loadModelDir } from '../model/nodeIo.ts';
+import type { LayersModel } from '@tensorflow/tfjs';
+import { loadMnistNode } from '../data/nodeMnist.ts';
+import { headSubset, randomSubset, type Dataset } from '../data/dataset.ts';
+import { validateConfig } from '../engine/session.ts';
+import { DEFAULT_CONFIG, type InqConfig } from '../engine/types.ts';
+import { choiceOption, numberOption, UsageError } from './args.ts';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+
+/** Folder of the committed pre-trained model for a built-in model name. */
+export function pretrainedDir(model: string): string {
+  return join(fileURLToPath(new URL('../../public/models/', import.meta.url)), model);
+}
+
+const OPTIMIZERS = ['sgd', 'momentum', 'adam'] as const;
+
+/** parseArgs option specs common to run and sweep. */
+export const COMMON_RUN_OPTIONS = {
+  model: { type: 'string', default: 'lenet5' },
+  'model-dir': { type: 'string' },
+  schedule: { type: 'string' },
+  strategy: { type: 'string' },
+  'epochs-per-round': { type: 'string' },
+  lr: { type: 'string' },
+  optimizer: { type: 'string' },
+  momentum: { type: 'string' },
+  'weight-decay': { type: 'string' },
+  'batch-size': { type: 'string' },
+  'train-size': { type: 'string' },
+  'test-size': { type: 'string' },
+  seed: { type: 'string' },
+  prune: { type: 'string' },
+  'prune-epochs': { type: 'string' },
+  'data-dir': { type: 'string' },
+  backend: { type: 'string' },
+  json: { type: 'boolean', default: false },
+} as const;
+
+/** The values parseArgs gives for COMMON_RUN_OPTIONS. */
+export interface CommonRunValues {
+  model?: string;
+  'model-dir'?: string;
+  schedule?: string;
+  strategy?: string;
+  'epochs-per-round'?: string;
+  lr?: string;
+  optimizer?: string;
+  momentum?: string;
+  'weight-decay'?: string;
+  'batch-size'?: string;
+  'train-size'?: string;
+  'test-size'?: string;
+  seed?: string;
+  prune?: string;
+  'prune-epochs'?: string;
+  'data-dir'?: string;
+  backend?: string;
+  json?: boolean;
+}
+
+/** Parses a bit-width list like "2,3,4" (each 2–8, no repeats). */
+export function parseBitsList(text: string): number[] {
+  const parts = text.split(',').map((s) => s.trim());
+  const out: number[] = [];
+  for (const p of parts) {
+    const b = Number(p);
+    if (p === '' || !Number.isInteger(b) || b < MIN_BITS || b > MAX_BITS) throw new UsageError(`--bits: "${p}" is not a whole number from ${MIN_BITS} to ${MAX_BITS}`);
+    if (out.includes(b)) throw new UsageError(`--bits: ${b} appears twice`);
+    out.push(b);
+  }
+  return out;
+}
+
+/** The configuration for `bits` from the shared options (the bit-width's preset schedule unless --schedule is given). */
+export function configFromOptions(values: CommonRunValues, bits: number): InqConfig {
+  let schedule = presetFor(bits);
+  if (values.schedule !== undefined) {
+    const parsed = parseSchedule(values.schedule);
+    if (!parsed.ok) throw new UsageError(`--schedule: ${parsed.error}`);
+    schedule = parsed.portions;
+  }
+  const prune = values.prune === undefined ? 0 : numberOption(values.prune, 'prune', 0, { min: 0, max: 0.99 });
+  if (prune !== 0 && prune < 0.05) throw new UsageError(`--prune must be 0 (off) or a sparsity from 0.05 to 0.99 (got ${values.prune})`);
+  const config: InqConfig = {
+    bits,
+    schedule,
+    strategy: choiceOption(values.strategy, 'strategy', PARTITION_STRATEGIES, DEFAULT_CONFIG.strategy),
+    epochsPerRound: numberOption(values['epochs-per-round'], 'epochs-per-round', DEFAULT_CONFIG.epochsPerRound, { integer: true, min: 1, max: 100 }),
+    learningRate: numberOption(values.lr, 'lr', DEFAULT_CONFIG.learningRate, { min: 1e-7, max: 10 }),
+    optimizer: choiceOption(values.optimizer, 'optimizer', OPTIMIZERS, DEFAULT_CONFIG.optimizer),
+    momentum: numberOption(values.momentum, 'momentum', DEFAULT_CONFIG.momentum, { min: 0, max: 0.999 }),
+    weightDecay: numberOption(values['weight-decay'], 'weight-decay', DEFAULT_CONFIG.weightDecay, { min: 0, max: 0.5 }),
+    batchSize: numberOption(values['batch-size'], 'batch-size', DEFAULT_CONFIG.batchSize, { integer: true, min: 1, max: 4096 }),
+    seed: numberOption(values.seed, 'seed', DEFAULT_CONFIG.seed, { integer: true }),
+    ...(prune > 0 ? { prune, pruneEpochs: numberOption(values['prune-epochs'], 'prune-epochs', 3, { integer: true, min: 1, max: 100 }) } : {}),
+  };
+  try {
+    validateConfig(config);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  return config;
+}
+
+/** The model name, its folder and the backend preference from the shared options. */
+export function modelFromOptions(values: CommonRunValues): { name: ModelName; dir: string; backend: BackendPreference } {
+  const name = values.model ?? 'lenet5';
+  if (!isModelName(name)) throw new UsageError(`--model must be lenet5 or convnet (got "${name}")`);
+  return { name, dir: values['model-dir'] ?? pretrainedDir(name), backend: choiceOption(values.backend, 'backend', BACKEND_PREFERENCES, 'auto') };
+}
+
+/** The training subset (seeded) and the test subset (the first N test images). */
+export function dataFromOptions(values: CommonRunValues, seed: number): { train: Dataset; test: Dataset } {
+  const trainSize = numberOption(values['train-size'], 'train-size', 6000, { integer: true, min: 1 });
+  const testSize = values['test-size'];
+  const mnist = loadMnistNode(values['data-dir']);
+  return {
+    train: randomSubset(mnist.train, trainSize, seed),
+    test: headSubset(mnist.test, numberOption(testSize, 'test-size', mnist.test.count, { integer: true, min: 1 })),
+  };
+}
+
+/** Loads the pre-trained model afresh (each run quantizes its own copy in place). */
+export function loadPretrained(dir: string): Promise<LayersModel> {
+  return loadModelDir(dir);
+}

@@ -16,8 +16,10 @@ export interface LevelSet {
 /** Throws a user-readable error unless `bits` is a whole number in [MIN_BITS, MAX_BITS]. */
 export function validateBits(bits: number): void {
   if (!Number.isInteger(bits) || bits < MIN_BITS || bits > MAX_BITS) {
+    // Callers may hand over anything parsed from outside: describe it without calling its toString.
+    const got = typeof bits === 'number' ? String(bits) : typeof bits === 'string' ? JSON.stringify((bits as string).slice(0, 20)) : `a ${typeof bits}`;
     throw new RangeError(
-      `bits must be a whole number from ${MIN_BITS} to ${MAX_BITS} (got ${String(bits)}): ` +
+      `bits must be a whole number from ${MIN_BITS} to ${MAX_BITS} (got ${got}): ` +
         'one bit marks zero, one is the sign, the rest index the exponent',
     );
   }

@@ -96,14 +96,18 @@ export function loadPackedModel(manifestJson: unknown, codes: Uint8Array, what =
   }
   if (!Array.isArray(m.layers) || m.layers.length === 0) fail('no layers');
   if (!Array.isArray(m.ops)) fail('no ops');
+  if (typeof m.model !== 'string' || m.model.length > 200) fail('model must be a name of at most 200 characters');
+  if (typeof m.codesFile !== 'string') fail('codesFile must be a file name');
   const layers = m.layers as PackedLayerEntry[];
   const names = new Set<string>();
   const out: Uint32Array[] = [];
   let end = 0;
   for (const l of layers) {
-    const name = typeof l?.name === 'string' ? l.name.slice(0, 40) : '?';
-    if (names.has(name)) fail(`layer name "${name}" appears twice`);
-    names.add(name);
+    if (typeof l !== 'object' || l === null || Array.isArray(l)) fail('every layer must be a JSON object');
+    if (typeof l.name !== 'string' || l.name === '') fail('every layer needs a name');
+    const name = l.name.slice(0, 40);
+    if (names.has(l.name)) fail(`layer name "${name}" appears twice`);
+    names.add(l.name);
     if (l.kind !== 'Conv2D' && l.kind !== 'Dense') fail(`layer ${name}: kind must be Conv2D or Dense`);
     const rank = l.kind === 'Conv2D' ? 4 : 2;
     if (!Array.isArray(l.shape) || l.shape.length !== rank || !l.shape.every((d) => isInt(d) && d > 0 && d <= 1 << 20)) {

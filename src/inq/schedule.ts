@@ -3,6 +3,9 @@
 /** Longest schedule accepted; the paper's longest (2 bits) has 10 steps. */
 export const MAX_SCHEDULE_STEPS = 64;
 
+/** Longest text one step may have ("0.87500000000000000001" is 22). */
+const MAX_STEP_CHARS = 32;
+
 /** Outcome of parsing a schedule: the portions, or the reason they were refused. */
 export type ScheduleResult = { ok: true; portions: number[] } | { ok: false; error: string };
 
@@ -58,7 +61,8 @@ export function parseSchedule(text: string): ScheduleResult {
     const raw = parts[i];
     const pct = raw.endsWith('%');
     const body = pct ? raw.slice(0, -1) : raw;
-    if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(body)) {
+    // Length first, and a pattern without nested choices: a pasted wall of digits must not stall the editor.
+    if (body.length > MAX_STEP_CHARS || !/^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$/.test(body)) {
       return { ok: false, error: `step ${i + 1} ("${raw.slice(0, 20)}") is not a number` };
     }
     portions.push(pct ? Number(body) / 100 : Number(body));

@@ -3,6 +3,7 @@ import { decodeHash, encodeHash, MAX_HASH_LENGTH } from './url.ts';
 import { DEFAULT_PLAYGROUND_CONFIG, type PlaygroundConfig } from './types.ts';
 import { createRng } from '../inq/rng.ts';
 import { presetFor } from '../inq/schedule.ts';
+import { PRETRAINED } from '../model/pretrained.ts';
 
 describe('URL hash', () => {
   it('round-trips random valid configurations exactly', () => {
@@ -20,6 +21,8 @@ describe('URL hash', () => {
         trainSize: 64 + rng.int(60000 - 64),
         testSize: 100 + rng.int(9900),
         backend: (['auto', 'webgpu', 'webgl', 'cpu'] as const)[rng.int(4)],
+        prune: rng.next() < 0.5 ? 0 : Math.round(5 + rng.int(95)) / 100,
+        pretrained: PRETRAINED[rng.int(PRETRAINED.length)].id,
       };
       const { config: back, errors } = decodeHash(`#${encodeHash(config)}`);
       expect(errors).toEqual([]);

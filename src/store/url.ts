@@ -2,6 +2,7 @@
 import { parseSchedule, formatSchedule } from '../inq/schedule.ts';
 import { MAX_BITS, MIN_BITS } from '../inq/levels.ts';
 import { isBackendPreference } from '../model/backendPrefs.ts';
+import { PRETRAINED, pretrainedById } from '../model/pretrained.ts';
 import type { PlaygroundConfig } from './types.ts';
 
 type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
@@ -48,10 +49,26 @@ export const URL_FIELDS: { [K in keyof PlaygroundConfig]: Field<K> } = {
   trainSize: { key: 'train', parse: intIn(64, 60000, 'training subset'), format: String },
   testSize: { key: 'test', parse: intIn(100, 10000, 'test subset'), format: String },
   backend: { key: 'backend', parse: (raw) => (isBackendPreference(raw) ? ok(raw) : fail('backend must be auto, webgpu, webgl or cpu')), format: String },
+  prune: {
+    key: 'prune',
+    parse: (raw) => {
+      const v = Number(raw);
+      return raw.trim() !== '' && (v === 0 || (v >= 0.05 && v <= 0.99)) ? ok(v) : fail('pruning sparsity must be 0 (off) or from 0.05 to 0.99');
+    },
+    format: String,
+  },
+  pretrained: {
+    key: 'model',
+    parse: (raw) => (pretrainedById(raw) ? ok(raw) : fail(`model must be one of ${PRETRAINED.map((p) => p.id).join(', ')}`)),
+    format: String,
+  },
 };
 
 /** Longest hash we read; anything longer is refused whole. */
 export const MAX_HASH_LENGTH = 4096;
+
+/** Most messages one link produces; the rest are counted in one last line. */
+export const MAX_HASH_ERRORS = 10;
 
 /** Parses a hash like "#bits=4&schedule=0.3,0.5,1": good fields, and one message per bad field. */
 export function decodeHash(hash: string): { config: Partial<PlaygroundConfig>; errors: string[] } {
@@ -62,16 +79,29 @@ export function decodeHash(hash: string): { config: Partial<PlaygroundConfig>; e
   const config: Partial<PlaygroundConfig> = {};
   const errors: string[] = [];
   const byKey = new Map(Object.entries(URL_FIELDS).map(([name, f]) => [f.key, name as keyof PlaygroundConfig]));
+  const seen = new Set<string>();
+  let dropped = 0;
+  const report = (e: string): void => {
+    if (errors.length < MAX_HASH_ERRORS) errors.push(e);
+    else dropped++;
+  };
   for (const [key, raw] of params) {
     const name = byKey.get(key);
     if (!name) {
-      errors.push(`unknown setting "${key.slice(0, 30)}" in the link was ignored`);
+      report(`unknown setting "${key.slice(0, 30)}" in the link was ignored`);
       continue;
     }
+    // A repeated setting: the first one counts, so what the notice says matches what is used.
+    if (seen.has(key)) {
+      report(`the setting "${key}" appears more than once in the link; only the first is read`);
+      continue;
+    }
+    seen.add(key);
     const parsed = (URL_FIELDS[name] as Field<typeof name>).parse(raw);
-    if (!parsed.ok) errors.push(`${parsed.error} (the link says "${raw.slice(0, 40)}"); the default is used`);
+    if (!parsed.ok) report(`${parsed.error} (the link says "${raw.slice(0, 40)}"); the default is used`);
     else (config as Record<string, unknown>)[name] = parsed.value;
   }
+  if (dropped > 0) errors.push(`…and ${dropped} more problem${dropped === 1 ? '' : 's'} with the link`);
   return { config, errors };
 }
 

@@ -19,7 +19,7 @@ export function guardPage(page: Page, origin: string): { foreign: string[]; erro
 /** Opens the page (with an optional hash) and waits until the worker reports the model ready. */
 export async function openReady(page: Page, hash = ''): Promise<void> {
   await page.goto(`/${hash}`);
-  await expect(page.getByRole('button', { name: 'Run' })).toBeEnabled({ timeout: 120_000 });
+  await expect(page.getByRole('button', { name: 'Run', exact: true })).toBeEnabled({ timeout: 120_000 });
   await expect(page.getByTestId('pretrained-accuracy')).toContainText('%');
 }
 

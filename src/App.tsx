@@ -9,6 +9,11 @@ import { AccuracyChart, LossChart } from './views/AccuracyCharts.tsx';
 import { WeightHistograms } from './views/WeightHistograms.tsx';
 import { PartitionMasks } from './views/PartitionMasks.tsx';
 import { DigitDemo } from './views/DigitDemo.tsx';
+import { SweepPanel } from './views/SweepPanel.tsx';
+import { ModelPicker } from './views/ModelPicker.tsx';
+import { ExportPanel } from './views/ExportPanel.tsx';
+import { RunsPanel, SavedRunsNotice } from './views/RunsPanel.tsx';
+import { CompareView } from './views/CompareView.tsx';
 
 /** Root component; the store and the InqClient are set up by main.tsx. */
 export function App() {
@@ -18,6 +23,7 @@ export function App() {
       <div className="banners">
         <MessageBanner />
         <UrlNotice />
+        <SavedRunsNotice />
         <LoadingState />
       </div>
       <div className="layout">
@@ -26,6 +32,8 @@ export function App() {
           <ScheduleEditor />
           <ControlsPanel />
           <ModelInfo />
+          <ModelPicker />
+          <ExportPanel />
         </aside>
         <main className="views">
           <RunSummary />
@@ -36,6 +44,9 @@ export function App() {
             <FrozenTable />
             <PackedSize />
           </div>
+          <RunsPanel />
+          <CompareView />
+          <SweepPanel />
           <DigitDemo />
           <WeightHistograms />
           <PartitionMasks />

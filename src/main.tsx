@@ -6,7 +6,10 @@ import { ClientContext } from './views/clientContext.ts';
 import { createPlaygroundStore, setPageStore, type PlaygroundStore } from './store/store.ts';
 import { DEFAULT_PLAYGROUND_CONFIG } from './store/types.ts';
 import { decodeHash, encodeHash } from './store/url.ts';
-import { InqClient } from './worker/client.ts';
+import { InqClient, pretrainedUrls } from './worker/client.ts';
+import { SweepDriver, setPageSweep } from './worker/sweepDriver.ts';
+import { createSweepStore, setPageSweepStore } from './store/sweepStore.ts';
+import { SavedRuns, setPageRuns } from './store/runsStore.ts';
 import './index.css';
 
 declare global {
@@ -17,13 +20,21 @@ declare global {
 }
 
 const initial = decodeHash(location.hash);
+const sweepStore = createSweepStore();
 const store = createPlaygroundStore(initial.config, initial.errors);
 setPageStore(store);
 
 const base = import.meta.env.BASE_URL;
-const client = new InqClient(store, { model: `${base}models/lenet5/model.json`, data: `${base}data/mnist/` });
+const client = new InqClient(store, pretrainedUrls(store.getState().config.pretrained, base));
 client.init();
 window.__inq = { client, store };
+
+// Sweeps (bit-widths, ensembles) run one normal run after another through the same client.
+setPageSweepStore(sweepStore);
+setPageSweep(new SweepDriver(store, client, sweepStore));
+
+// Runs are saved in IndexedDB as their rounds complete (src/store/runsPersist.ts); the runs panel reads them back.
+setPageRuns(new SavedRuns(store, client));
 
 // The hash follows the configuration (replaceState: settings changes do not pile up in history).
 store.subscribe((s, prev) => {
@@ -39,10 +50,12 @@ window.addEventListener('hashchange', () => {
   const { config, errors } = decodeHash(location.hash);
   const next = { ...DEFAULT_PLAYGROUND_CONFIG, ...config };
   const backendChanged = next.backend !== s.config.backend;
+  const modelChanged = next.pretrained !== s.config.pretrained;
   s.setConfig(next);
   s.setSchedule(next.schedule);
   store.setState({ urlErrors: errors });
-  if (backendChanged && s.status !== 'running' && s.status !== 'paused') client.init(next.backend);
+  if (modelChanged && s.status !== 'running' && s.status !== 'paused') client.usePretrained(next.pretrained, base);
+  else if (backendChanged && s.status !== 'running' && s.status !== 'paused') client.init(next.backend);
 });
 
 const root = document.getElementById('root');

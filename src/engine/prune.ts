@@ -217,7 +217,8 @@ export interface PruneInput {
 
 /**
  * Prunes the model's kernels to `sparsity` with splicing, re-training as it goes. The ramp takes
- * all epochs but the last (or two thirds of a single epoch); the rest trains on the final mask.
+ * the first half of the epochs (two thirds of a single epoch); the rest trains on the final mask.
+ * (Ramping over all epochs but the last left LeNet-5 1.75 points short at 90 %: too little recovery.)
  */
 export async function prune(input: PruneInput): Promise<PruneResult> {
   const { model, train, test, epochs, batchSize, seed } = input;
@@ -230,7 +231,8 @@ export async function prune(input: PruneInput): Promise<PruneResult> {
   const total = initial.reduce((a, w) => a + w.length, 0);
   const finalCount = Math.round(input.sparsity * total);
   const batchesPerEpoch = Math.ceil(train.count / batchSize);
-  const rampBatches = epochs > 1 ? (epochs - 1) * batchesPerEpoch : Math.max(1, Math.floor((2 * batchesPerEpoch) / 3));
+  // Ramp over the first half of the stage, then let the network recover on the final mask.
+  const rampBatches = epochs > 1 ? Math.ceil(epochs / 2) * batchesPerEpoch : Math.max(1, Math.floor((2 * batchesPerEpoch) / 3));
   const every = Math.max(1, Math.floor(batchesPerEpoch / MASK_UPDATES_PER_EPOCH));
   const trainer = new SplicingTrainer(model, input.optimizer);
   let pruned: Uint8Array[] = initial.map((w) => new Uint8Array(w.length));

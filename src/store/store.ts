@@ -2,7 +2,7 @@
 import { createStore, type StateCreator } from 'zustand/vanilla';
 import { useStore } from 'zustand';
 import { parseSchedule, formatSchedule } from '../inq/schedule.ts';
-import { DEFAULT_PLAYGROUND_CONFIG, type ConfigSlice, type DemoSlice, type HistorySlice, type PlaygroundConfig, type PlaygroundState, type RunSlice } from './types.ts';
+import { DEFAULT_PLAYGROUND_CONFIG, type ConfigSlice, type DemoSlice, type HistorySlice, type ModelIoSlice, type PlaygroundConfig, type PlaygroundState, type RunSlice } from './types.ts';
 
 const configSlice =
   (initial: PlaygroundConfig, urlErrors: string[]): StateCreator<PlaygroundState, [], [], ConfigSlice> =>
@@ -51,6 +51,8 @@ const historySlice: StateCreator<PlaygroundState, [], [], HistorySlice> = (set) 
   selectRound: (round) => set({ selectedRound: round }),
 });
 
+const modelIoSlice: StateCreator<PlaygroundState, [], [], ModelIoSlice> = () => ({ modelLoading: false, modelError: null });
+
 const demoSlice: StateCreator<PlaygroundState, [], [], DemoSlice> = () => ({
   demoModel: null,
   demoResult: null,
@@ -66,6 +68,7 @@ export function createPlaygroundStore(initial: Partial<PlaygroundConfig> = {}, u
     ...runSlice(...a),
     ...historySlice(...a),
     ...demoSlice(...a),
+    ...modelIoSlice(...a),
   }));
 }
 

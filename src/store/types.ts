@@ -17,6 +17,10 @@ export interface PlaygroundConfig {
   trainSize: number;
   testSize: number;
   backend: BackendPreference;
+  /** Prune to this sparsity before INQ (0 = off). */
+  prune: number;
+  /** Id of the committed pre-trained model (src/model/pretrained.ts); it fixes the dataset. */
+  pretrained: string;
 }
 
 /** Sensible first-screen defaults: the paper's 5-bit schedule on a 2k-image subset. */
@@ -31,6 +35,8 @@ export const DEFAULT_PLAYGROUND_CONFIG: PlaygroundConfig = {
   trainSize: 2000,
   testSize: 1000,
   backend: 'auto',
+  prune: 0,
+  pretrained: 'lenet5',
 };
 
 /** Where the worker and the current run stand. */
@@ -118,4 +124,12 @@ export interface DemoSlice {
 }
 
 /** The whole store. */
-export type PlaygroundState = ConfigSlice & RunSlice & HistorySlice & DemoSlice;
+/** Bring-your-own-model slice: a model of the user's being loaded, and why the last one was refused. */
+export interface ModelIoSlice {
+  /** True while the worker checks and builds a model of the user's. */
+  modelLoading: boolean;
+  /** Why the last model the user chose was refused (shown next to the picker), or null. */
+  modelError: string | null;
+}
+
+export type PlaygroundState = ConfigSlice & RunSlice & HistorySlice & DemoSlice & ModelIoSlice;

@@ -8,6 +8,7 @@ import { pct } from './format.ts';
 import { LineChartSvg, type ChartPoint } from './LineChartSvg.tsx';
 import { niceCeil } from './svgScale.ts';
 import { SLOTS, useStaggered } from './useStaggered.ts';
+import { SavePngButton } from './ExportPanel.tsx';
 
 // Stable empties: a new run's fresh [] must not count as a change.
 const selectRounds = (s: PlaygroundState) => (s.rounds.length === 0 ? null : s.rounds);
@@ -45,6 +46,7 @@ export function AccuracyChart() {
 
   return (
     <section className="card">
+      <SavePngButton chart="accuracy per round" file="accuracy" disabled={points.length === 0} />
       <h2>Accuracy per round</h2>
       <p className="explain">
         <span className="swatch" style={{ background: COLORS.accuracy }} /> test accuracy after each round's quantize-and-re-train step;{' '}
@@ -91,7 +93,7 @@ export function AccuracyChart() {
 export function LossChart() {
   const live = usePlayground(selectLosses);
   const losses = useStaggered(live, SLOTS.loss) ?? NO_LOSSES;
-  const points = useMemo((): ChartPoint[] => losses.map((l, i) => ({ x: i + 1, y: l.loss, title: `round ${l.round}, epoch ${l.epoch}: loss ${l.loss.toFixed(4)}` })), [losses]);
+  const points = useMemo((): ChartPoint[] => losses.map((l, i) => ({ x: i + 1, y: l.loss, title: `${l.round === 0 ? 'pruning' : `round ${l.round}`}, epoch ${l.epoch}: loss ${l.loss.toFixed(4)}` })), [losses]);
   const top = useMemo(() => (points.length === 0 ? 1 : niceCeil(Math.max(...points.map((p) => p.y)))), [points]);
   const n = Math.max(2, points.length);
   const xTicks = useMemo(() => {
@@ -102,6 +104,7 @@ export function LossChart() {
   }, [n]);
   return (
     <section className="card">
+      <SavePngButton chart="training loss per epoch" file="loss" disabled={points.length === 0} />
       <h2>Training loss per epoch</h2>
       <p className="explain">
         <span className="swatch" style={{ background: COLORS.loss }} /> Mean loss of each re-training epoch. It jumps when a round freezes more weights and

@@ -7,6 +7,79 @@ import { MAX_BITS, MIN_BITS } from '../inq/levels.ts';
 import { PARTITION_STRATEGIES, type PartitionStrategy } from '../inq/partition.ts';
 import { presetFor } from '../inq/schedule.ts';
 import { int, pct } from './format.ts';
+import { PRETRAINED, pretrainedById } from '../model/pretrained.ts';
+import { DATASETS } from '../data/datasets.ts';
+import { useInqClient } from './clientContext.ts';
+
+/** Which committed pre-trained model (and so which dataset) runs start from; switching loads it in a fresh worker. */
+function PretrainedField({ disabled }: { disabled: boolean }) {
+  const id = useId();
+  const pretrained = usePlayground((s) => s.config.pretrained);
+  const setConfig = usePlayground((s) => s.setConfig);
+  const client = useInqClient();
+  return (
+    <div className="field">
+      <label htmlFor={id}>Pre-trained model</label>
+      <select
+        id={id}
+        value={pretrained}
+        disabled={disabled}
+        onChange={(e) => {
+          setConfig({ pretrained: e.target.value });
+          client.usePretrained(e.target.value, import.meta.env.BASE_URL);
+        }}
+      >
+        {PRETRAINED.map((p) => (
+          <option key={p.id} value={p.id}>
+            {p.title}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+/** Pruning before INQ: off, or a target sparsity (dynamic network surgery with splicing). */
+function PruneField({ disabled }: { disabled: boolean }) {
+  const prune = usePlayground((s) => s.config.prune);
+  const setConfig = usePlayground((s) => s.setConfig);
+  const [draft, setDraft] = useState<string | null>(null);
+  const id = useId();
+  const parsed = draft === null ? null : URL_FIELDS.prune.parse(draft.trim());
+  const error = parsed && !parsed.ok ? parsed.error : null;
+  return (
+    <div className="field">
+      <label className="checkbox">
+        <input type="checkbox" checked={prune > 0} disabled={disabled} onChange={(e) => setConfig({ prune: e.target.checked ? 0.9 : 0 })} /> Prune first
+      </label>
+      {prune > 0 && (
+        <>
+          <label htmlFor={id}>Pruning sparsity</label>
+          <input
+            id={id}
+            type="number"
+            min={0.05}
+            max={0.99}
+            step={0.01}
+            value={draft ?? String(prune)}
+            disabled={disabled}
+            aria-invalid={error !== null}
+            aria-describedby={`${id}-msg`}
+            onChange={(e) => {
+              setDraft(e.target.value);
+              const r = URL_FIELDS.prune.parse(e.target.value.trim());
+              if (r.ok && r.value > 0) setConfig({ prune: r.value });
+            }}
+            onBlur={() => setDraft(null)}
+          />
+          <small id={`${id}-msg`} className={error ? 'field-error' : 'field-hint'}>
+            {error ?? 'magnitude pruning with splicing, then INQ on the surviving weights (pruned ones stay zero)'}
+          </small>
+        </>
+      )}
+    </div>
+  );
+}
 
 type NumericKey = 'seed' | 'epochsPerRound' | 'learningRate' | 'batchSize' | 'trainSize' | 'testSize';
 
@@ -117,6 +190,7 @@ export function ControlsPanel() {
       <h2>Settings</h2>
       <p className="explain">Each round freezes the largest remaining weights of every layer, snaps them to powers of two, and re-trains the rest.</p>
       <div className="fields">
+        <PretrainedField disabled={busy} />
         <BitsField disabled={busy} />
         <StrategyField disabled={busy} />
         <NumberField label="Seed" field="seed" min={-2147483648} max={2147483647} disabled={busy} />
@@ -125,6 +199,7 @@ export function ControlsPanel() {
         <NumberField label="Batch size" field="batchSize" min={1} max={1024} disabled={busy} />
         <NumberField label="Training images" field="trainSize" min={64} max={trainCount || 60000} disabled={busy} hint="random subset used for re-training" />
         <NumberField label="Test images" field="testSize" min={100} max={testCount || 10000} disabled={busy} hint="first images of the test set" />
+        <PruneField disabled={busy} />
       </div>
     </section>
   );
@@ -133,6 +208,7 @@ export function ControlsPanel() {
 /** Dataset and pre-trained model, read-only. */
 export function ModelInfo() {
   const model = usePlayground((s) => s.model);
+  const dataset = DATASETS[pretrainedById(usePlayground((s) => s.config.pretrained))?.dataset ?? 'mnist'];
   const trainCount = usePlayground((s) => s.trainCount);
   const testCount = usePlayground((s) => s.testCount);
   return (
@@ -140,7 +216,7 @@ export function ModelInfo() {
       <h2>Data and model</h2>
       <dl className="facts">
         <dt>Dataset</dt>
-        <dd>MNIST handwritten digits{trainCount > 0 ? ` · ${int(trainCount)} training / ${int(testCount)} test images` : ''}</dd>
+        <dd>{dataset.title}{trainCount > 0 ? ` · ${int(trainCount)} training / ${int(testCount)} test images` : ''}</dd>
         <dt>Model</dt>
         <dd>{model ? `pre-trained ${model.title} · ${int(model.params)} parameters` : 'loading…'}</dd>
         <dt>Accuracy</dt>

@@ -5,9 +5,11 @@ import type { LayerInfo, LayerSnapshot } from '../engine/types.ts';
 import { quantizeValue } from '../inq/quantize.ts';
 import { useShownResult } from './useShownRound.ts';
 import { SLOTS, useStaggered } from './useStaggered.ts';
+import { PRUNED_ROUND } from '../engine/types.ts';
 import { COLORS, pixelOf } from './colors.ts';
 import { maskLayout } from './maskLayout.ts';
 import { layerLevelSet, levelText } from './format.ts';
+import { SavePngButton } from './ExportPanel.tsx';
 
 interface Hover {
   index: number;
@@ -40,6 +42,7 @@ const MaskFigure = memo(function MaskFigure({ info, snap, round }: { info: Layer
     const now = pixelOf(COLORS.frozenNow);
     const earlier = pixelOf(COLORS.frozenEarlier);
     const gap = pixelOf(COLORS.gap);
+    const pruned = pixelOf(COLORS.pruned);
     const at = layout.indexAt;
     const fr = snap.frozenRound;
     for (let p = 0; p < at.length; p++) {
@@ -47,7 +50,7 @@ const MaskFigure = memo(function MaskFigure({ info, snap, round }: { info: Layer
       if (i < 0) px[p] = gap;
       else {
         const r = fr[i];
-        px[p] = r === 0 ? free : r === round ? now : earlier;
+        px[p] = r === 0 ? free : r === PRUNED_ROUND ? pruned : r === round ? now : earlier;
       }
     }
     ctx.putImageData(img, 0, 0);
@@ -77,7 +80,7 @@ const MaskFigure = memo(function MaskFigure({ info, snap, round }: { info: Layer
         <div>
           {fr ? 'level' : 'would snap to'} {level === 0 ? '0' : `${level.toPrecision(4)} (${levelText(level)})`}
         </div>
-        <div>{fr ? `frozen in round ${fr}${fr === round ? ' (this round)' : ''}` : 'free: still re-trained'}</div>
+        <div>{fr === PRUNED_ROUND ? 'pruned before INQ: frozen at 0' : fr ? `frozen in round ${fr}${fr === round ? ' (this round)' : ''}` : 'free: still re-trained'}</div>
       </div>
     );
   }
@@ -110,6 +113,7 @@ export function PartitionMasks() {
   const result = useShownResult();
   return (
     <section className="card wide">
+      <SavePngButton chart="partition masks" file="masks" disabled={!result} />
       <h2>Partition masks</h2>
       <p className="explain">
         Every weight is one cell; each tile is one output channel (for dense layers, one output neuron with its inputs folded into a square).{' '}

@@ -163,6 +163,14 @@ export function RunSummary() {
       after {summary.rounds} rounds in {summary.seconds.toFixed(1)} s ·{' '}
       {summary.allLevels ? 'every conv and dense weight is now 0 or ±2^p' : 'warning: some weights are not levels'} · {kB(summary.packedBytes)} packed vs{' '}
       {kB(summary.floatBytes)} float32.
+      {summary.prune && summary.sparsePackedBytes !== undefined && (
+        <span data-testid="prune-summary">
+          {' '}
+          Pruned first to {pct(summary.prune.sparsity, 1)} zeros (accuracy then {pct(summary.prune.accuracy, 2)}, {summary.prune.spliced} weights spliced back); now{' '}
+          {pct(summary.sparsity ?? 0, 1)} zeros, {kB(summary.sparsePackedBytes)} with a sparse encoding against {kB(summary.floatBytes)} float32 (
+          {(summary.floatBytes / summary.sparsePackedBytes).toFixed(1)}× smaller; pruning alone: {kB(summary.prune.sparseFloatBytes)}).
+        </span>
+      )}
     </div>
   );
 }

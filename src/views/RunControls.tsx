@@ -62,6 +62,10 @@ function progressFractions(p: Progress | null, completed: number, done: boolean)
 function progressText(p: Progress | null, status: string, completed: number): string {
   if (!p) return status === 'loading' ? 'Loading…' : 'Not started';
   if (status === 'done') return `Done: ${completed}/${p.rounds} rounds`;
+  if (p.round === 0 && p.epoch > 0) {
+    const loss = Number.isFinite(p.loss) ? ` · loss ${p.loss.toFixed(3)}` : '';
+    return `Pruning before INQ · epoch ${p.epoch}/${p.epochs} · batch ${p.batch}/${p.batches}${loss}${status === 'paused' ? ' · paused' : ''}`;
+  }
   if (p.round === 0) return `Starting: evaluating the float model… (${p.rounds} rounds)`;
   const parts = [`Round ${p.round}/${p.rounds}`];
   if (p.round === p.rounds && p.round > completed) parts.push('quantizing the rest, no re-training');

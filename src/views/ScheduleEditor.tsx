@@ -1,7 +1,7 @@
 /** The portion schedule: typed text validated as you type, a bar of per-round increments (drag the edges), editable steps, and the paper's presets. */
 import { useId, useRef, useState, type PointerEvent as ReactPointerEvent } from 'react';
 import { usePlayground } from '../store/store.ts';
-import { SCHEDULE_PRESETS, formatSchedule, presetFor } from '../inq/schedule.ts';
+import { MAX_SCHEDULE_STEPS, SCHEDULE_PRESETS, formatSchedule, presetFor } from '../inq/schedule.ts';
 import { roundColor } from './colors.ts';
 
 /** The typed steps, loosely split (so an invalid schedule still lists what was typed). */
@@ -145,7 +145,8 @@ export function ScheduleEditor() {
       )}
       <ScheduleBar schedule={schedule} invalid={error !== null} disabled={busy || error !== null} onChange={setSchedule} />
       <ol className="steps">
-        {tokens.map((t, k) => (
+        {/* At most as many step inputs as a schedule may have: a pasted 10,000-step list is refused above, not drawn. */}
+        {tokens.slice(0, MAX_SCHEDULE_STEPS).map((t, k) => (
           <li key={k}>
             <span className="step-swatch" style={{ background: roundColor(k + 1, tokens.length) }} aria-hidden="true" />
             <span className="step-name">Round {k + 1}</span>
@@ -156,6 +157,7 @@ export function ScheduleEditor() {
           </li>
         ))}
       </ol>
+      {tokens.length > MAX_SCHEDULE_STEPS && <p className="field-hint">…and {tokens.length - MAX_SCHEDULE_STEPS} more steps, not listed</p>}
       <div className="buttons">
         <button type="button" onClick={addStep} disabled={busy}>
           Add step

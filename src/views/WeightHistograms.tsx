@@ -11,6 +11,7 @@ import { SLOTS, useStaggered } from './useStaggered.ts';
 import { COLORS } from './colors.ts';
 import { levelText } from './format.ts';
 import { niceCeil } from './svgScale.ts';
+import { SavePngButton } from './ExportPanel.tsx';
 
 const W = 300;
 const H = 150;
@@ -121,6 +122,7 @@ export function WeightHistograms() {
   const result = useShownResult();
   return (
     <section className="card wide">
+      <SavePngButton chart="weight histograms" file="histograms" disabled={!result} />
       <h2>Weight histograms</h2>
       <p className="explain">
         <span className="swatch" style={{ background: COLORS.free }} /> Free weights (still float, re-trained) as bars, counts on the left.{' '}

@@ -14,6 +14,8 @@ export const COLORS = {
   frozen: '#1f4e79',
   /** Level positions ±2^n1 … ±2^n2. */
   level: '#c9a227',
+  /** Weights pruned before INQ (frozen at zero). */
+  pruned: '#f1f3f5',
   /** Padding between mask tiles. */
   gap: '#ffffff',
   /** Test accuracy of the quantized model. */

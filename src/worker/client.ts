@@ -4,12 +4,14 @@
  * fresh worker that continues from the last completed round.
  */
 import type { PlaygroundStore } from '../store/store.ts';
-import type { PlaygroundConfig } from '../store/types.ts';
+import type { PlaygroundConfig, PlaygroundState } from '../store/types.ts';
 import type { BackendPreference } from '../model/backendPrefs.ts';
-import type { InqConfig, InqEvent, ResumeState } from '../engine/types.ts';
-import { DEFAULT_CONFIG } from '../engine/types.ts';
+import type { InqConfig, InqEvent, LayerInfo, ResumeState, RoundResult } from '../engine/types.ts';
+import { DEFAULT_CONFIG, PRUNE_EPOCHS } from '../engine/types.ts';
+import { DATASETS, type DatasetName } from '../data/datasets.ts';
+import { PRETRAINED, pretrainedById } from '../model/pretrained.ts';
 import type { StepUnit } from '../engine/control.ts';
-import type { FromWorker, ToWorker } from './protocol.ts';
+import type { FromWorker, ToWorker, WorkerMemory } from './protocol.ts';
 import type { KernelCheckSummary } from '../kernels/check.ts';
 
 /** How often per-batch progress reaches the store, at most. */
@@ -26,7 +28,36 @@ export function engineConfig(c: PlaygroundConfig): InqConfig {
     epochsPerRound: c.epochsPerRound,
     learningRate: c.learningRate,
     batchSize: c.batchSize,
+    ...(c.prune > 0 ? { prune: c.prune, pruneEpochs: PRUNE_EPOCHS } : {}),
   };
+}
+
+/** Where the worker finds a committed pre-trained model and its dataset (the demo runs on MNIST only). */
+export function pretrainedUrls(id: string, base: string): { model: string; data: string; dataset: DatasetName } {
+  const p = pretrainedById(id) ?? PRETRAINED[0];
+  return { model: `${base}${p.dir}model.json`, data: `${base}${DATASETS[p.dataset].publicPath}`, dataset: p.dataset };
+}
+
+/** A finished run's test-set softmax (see the 'run-probabilities' message). */
+export interface RunProbabilities {
+  runId: string;
+  probs: Float32Array;
+  labels: Uint8Array;
+  classes: number;
+}
+
+/** A saved run to continue after its last completed round (see InqClient.continueSaved). */
+export interface SavedRunToContinue {
+  runId: string;
+  name: string;
+  config: InqConfig;
+  trainSize: number;
+  testSize: number;
+  modelName: string;
+  layers: LayerInfo[];
+  floatAccuracy: number;
+  /** Its completed rounds, in order. */
+  rounds: RoundResult[];
 }
 
 /** Makes the worker; replaceable so tests can count restarts. */
@@ -43,12 +74,17 @@ export class InqClient {
   private afterReady: (() => void) | null = null;
   private runConfig: InqConfig | null = null;
   private kernelCheckWaiters: ((r: KernelCheckSummary | { error: string }) => void)[] = [];
+  private memoryWaiters: ((m: WorkerMemory) => void)[] = [];
   private demoCounter = 0;
+  /** The user's model files in use (sent again when the worker restarts), or null for the built-in model. */
+  private customModel: File[] | null = null;
+  /** Files of a 'load-model' request in flight, and the status to go back to if they are refused. */
+  private pendingModel: { files: File[]; statusBefore: PlaygroundState['status'] } | null = null;
 
   constructor(
     private readonly store: PlaygroundStore,
     /** `demoModel`: folder of the demo's packed model (the worker's default when absent). */
-    private readonly urls: { model: string; data: string; demoModel?: string },
+    private urls: { model: string; data: string; demoModel?: string; dataset?: DatasetName },
     private readonly factory: WorkerFactory = defaultFactory,
   ) {}
 
@@ -64,11 +100,65 @@ export class InqClient {
     };
     w.onmessageerror = () => this.onCrash('a message from the worker could not be read');
     this.store.setState({ status: 'loading', loadingText: 'Starting the worker…', loadingFraction: null, demoModel: null, demoRequestId: null, demoError: null });
-    this.send({ type: 'init', backend, modelUrl: this.urls.model, dataUrl: this.urls.data, ...(this.urls.demoModel ? { demoModelUrl: this.urls.demoModel } : {}) });
+    this.pendingModel = null;
+    this.store.setState({ modelLoading: false });
+    this.send({
+      type: 'init',
+      backend,
+      modelUrl: this.urls.model,
+      dataUrl: this.urls.data,
+      ...(this.urls.dataset ? { dataset: this.urls.dataset } : {}),
+      ...(this.urls.demoModel ? { demoModelUrl: this.urls.demoModel } : {}),
+      ...(this.customModel ? { customModel: this.customModel } : {}),
+    });
   }
 
-  /** Starts a new run with the current configuration; the previous run's history is replaced. Aborting `signal` cancels it. */
-  start(signal?: AbortSignal): void {
+  /**
+   * Bring your own model: sends model.json and its weight files to the worker, which checks and
+   * builds them. Later runs start from it once the worker answers 'ready'; a refusal is shown next
+   * to the picker (`modelError`) and changes nothing else: the model in use and the history stay.
+   */
+  loadModelFiles(files: File[]): void {
+    const s = this.store.getState();
+    if (s.status === 'running' || s.status === 'paused') {
+      this.store.setState({ modelError: 'A run is in progress: stop it before loading another model.' });
+      return;
+    }
+    if (s.status === 'loading' || s.status === 'error' || !this.worker) {
+      this.store.setState({ modelError: 'The worker is not ready: wait for it to load (or restart it).' });
+      return;
+    }
+    this.pendingModel = { files: [...files], statusBefore: s.status };
+    this.store.setState({ modelLoading: true, modelError: null, status: 'loading', loadingText: 'Checking and loading your model…', loadingFraction: null });
+    this.send({ type: 'load-model', files: [...files] });
+  }
+
+  /** Goes back to the built-in pre-trained model (restarts the worker). */
+  useBuiltinModel(): void {
+    const s = this.store.getState();
+    if (s.status === 'running' || s.status === 'paused') return;
+    this.customModel = null;
+    this.store.setState({ modelError: null });
+    this.init();
+  }
+
+  /** Called with each finished run's test-set softmax, for runs started with `probabilities` (the ensemble sweep). */
+  onRunProbabilities: ((p: RunProbabilities) => void) | null = null;
+
+  /** Switches to another committed pre-trained model (and its dataset): a fresh worker loads it. Not during a run. */
+  usePretrained(id: string, base: string): void {
+    const s = this.store.getState();
+    if (s.status === 'running' || s.status === 'paused') return;
+    const u = pretrainedUrls(id, base);
+    this.urls = { ...this.urls, model: u.model, data: u.data, dataset: u.dataset };
+    this.init();
+  }
+
+  /**
+   * Starts a new run with the current configuration; the previous run's history is replaced. Aborting `signal` cancels it.
+   * `probabilities`: the worker also sends the final model's test-set softmax (onRunProbabilities).
+   */
+  start(signal?: AbortSignal, options: { probabilities?: boolean } = {}): void {
     const s = this.store.getState();
     if (s.scheduleError) {
       this.store.setState({ message: `The schedule is not valid: ${s.scheduleError}` });
@@ -92,7 +182,7 @@ export class InqClient {
       selectedRound: null,
       progress: { round: 0, rounds: s.config.schedule.length, epoch: 0, epochs: s.config.epochsPerRound, batch: 0, batches: 0, loss: NaN },
     });
-    this.send({ type: 'start', runId, config: this.runConfig, trainSize: s.config.trainSize, testSize: s.config.testSize });
+    this.send({ type: 'start', runId, config: this.runConfig, trainSize: s.config.trainSize, testSize: s.config.testSize, ...(options.probabilities ? { probabilities: true } : {}) });
     signal?.addEventListener(
       'abort',
       () => {
@@ -178,6 +268,68 @@ export class InqClient {
     this.init(backend);
   }
 
+  /** The engine configuration of the current (or last) run, or null before any. */
+  get activeRunConfig(): InqConfig | null {
+    return this.runConfig;
+  }
+
+  /**
+   * Continues a saved run (interrupted by a reload, cancelled or failed) after its last completed
+   * round, under its own id and settings: its rounds become the page's history, then the worker
+   * resumes from the last one. Returns why it cannot, or null once started.
+   */
+  continueSaved(saved: SavedRunToContinue): string | null {
+    const s = this.store.getState();
+    if (s.status === 'running' || s.status === 'paused') return 'A run is in progress: stop it before continuing another.';
+    if (s.status !== 'ready' && s.status !== 'done' && s.status !== 'cancelled') return 'The worker is not ready: wait for it to load (or restart it from the message above).';
+    const last = saved.rounds.at(-1);
+    if (!last) return `“${saved.name}” has no completed round to continue from; start a new run instead.`;
+    const model = s.model;
+    if (model && (model.layers.length !== saved.layers.length || model.layers.some((l, i) => l.size !== saved.layers[i].size))) {
+      return `“${saved.name}” was made with the model “${saved.modelName}”, whose layers differ from the loaded “${model.name}”.`;
+    }
+    const config: InqConfig = { ...saved.config, schedule: [...saved.config.schedule] };
+    const resume: ResumeState = {
+      completedRounds: last.round,
+      layers: saved.layers,
+      weights: last.layers.map((l) => l.weights.slice()),
+      frozenRound: last.layers.map((l) => l.frozenRound.slice()),
+      floatAccuracy: saved.floatAccuracy,
+      floatLoss: NaN,
+      lastRound: last,
+    };
+    this.runConfig = config;
+    s.setConfig({
+      bits: config.bits,
+      strategy: config.strategy,
+      seed: config.seed,
+      epochsPerRound: config.epochsPerRound,
+      learningRate: config.learningRate,
+      batchSize: config.batchSize,
+      trainSize: saved.trainSize,
+      testSize: saved.testSize,
+      prune: config.prune ?? 0,
+    });
+    s.setSchedule(config.schedule);
+    this.store.setState({
+      runId: saved.runId,
+      status: 'running',
+      message: null,
+      canContinue: false,
+      layers: saved.layers,
+      floatAccuracy: saved.floatAccuracy,
+      rounds: saved.rounds,
+      epochLosses: saved.rounds.flatMap((r) => r.epochLosses.map((loss, i) => ({ round: r.round, epoch: i + 1, loss }))),
+      summary: null,
+      pruning: null,
+      runModel: null,
+      selectedRound: null,
+      progress: { round: last.round, rounds: config.schedule.length, epoch: 0, epochs: config.epochsPerRound, batch: 0, batches: 0, loss: NaN },
+    });
+    this.send({ type: 'start', runId: saved.runId, config, trainSize: saved.trainSize, testSize: saved.testSize, resume });
+    return null;
+  }
+
   /** Draw-a-digit: classifies a 28×28 image (0–1) with the float and the shift-kernel model; returns the request id. */
   demoPredict(image: Float32Array): number {
     const id = ++this.demoCounter;
@@ -200,6 +352,19 @@ export class InqClient {
       this.kernelCheckWaiters.push(resolve);
       this.send({ type: 'debug-kernel-check', cases, seed });
     });
+  }
+
+  /** Test hook: the worker's tfjs tensors and bytes and its JS heap (after a GC where the browser allows one). */
+  debugMemory(): Promise<WorkerMemory> {
+    return new Promise((resolve) => {
+      this.memoryWaiters.push(resolve);
+      this.send({ type: 'debug-memory' });
+    });
+  }
+
+  /** Test hook: makes the worker treat `bytes` as all the memory a training subset may take (null: the real device). */
+  debugMemoryBudget(bytes: number | null): void {
+    this.send({ type: 'debug-memory-budget', bytes });
   }
 
   /** Test hook: destroys the worker's WebGPU device. */
@@ -247,7 +412,11 @@ export class InqClient {
         this.kernelCheckWaiters.shift()?.(msg.result);
         break;
       case 'ready':
-        st.setState({ status: 'ready', backend: msg.backend, model: msg.model, trainCount: msg.trainCount, testCount: msg.testCount });
+        // The user's model, loaded now or again after a restart; or the built-in one.
+        if (msg.model.name === 'custom') this.customModel = this.pendingModel?.files ?? this.customModel;
+        else this.customModel = null;
+        this.pendingModel = null;
+        st.setState({ status: 'ready', backend: msg.backend, model: msg.model, trainCount: msg.trainCount, testCount: msg.testCount, modelLoading: false });
         if (this.afterReady) {
           const go = this.afterReady;
           this.afterReady = null;
@@ -265,7 +434,20 @@ export class InqClient {
         break;
       case 'error':
         if (msg.runId !== null && msg.runId !== st.getState().runId) break;
-        st.setState({ status: 'error', message: msg.message, canContinue: msg.deviceLost || st.getState().rounds.length > 0 });
+        st.setState({
+          // A refused run (e.g. a training subset too large for this device) leaves the worker ready: Run works again.
+          status: msg.recoverable && !msg.deviceLost ? 'ready' : 'error',
+          message: msg.message,
+          canContinue: msg.deviceLost || st.getState().rounds.length > 0,
+        });
+        break;
+      case 'debug-memory': {
+        const { type: _type, ...memory } = msg;
+        this.memoryWaiters.shift()?.(memory);
+        break;
+      }
+      case 'run-probabilities':
+        if (msg.runId === st.getState().runId) this.onRunProbabilities?.({ runId: msg.runId, probs: msg.probs, labels: msg.labels, classes: msg.classes });
         break;
       case 'run-model': {
         if (msg.runId !== st.getState().runId) break;
@@ -287,6 +469,13 @@ export class InqClient {
       case 'demo-error':
         st.setState({ demoError: { id: msg.id, message: msg.message } });
         break;
+      case 'model-error': {
+        // Refused: back to where the page was; nothing else changes.
+        const pending = this.pendingModel;
+        this.pendingModel = null;
+        st.setState({ modelLoading: false, modelError: msg.message, ...(pending ? { status: pending.statusBefore } : {}) });
+        break;
+      }
       default: {
         const never: never = msg;
         console.warn('unknown worker message', never);

@@ -4,17 +4,21 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, type BackendChoice } from '../model/backend.ts';
-import { concatBytes, modelFromArtifacts, modelToArtifacts, parseModelJson, weightPaths, type ModelJson } from '../model/io.ts';
+import { concatBytes, ModelFormatError, modelFromArtifacts, modelToArtifacts, parseModelJson, weightPaths, type ModelJson } from '../model/io.ts';
 import { MODEL_INFO, isModelName } from '../model/architectures.ts';
 import { loadMnistBrowser } from '../data/browserData.ts';
-import { headSubset, randomSubset, type DatasetSplit } from '../data/dataset.ts';
+import { headSubset, pixels, randomSubset, type Dataset, type DatasetSplit } from '../data/dataset.ts';
+import { checkSubsetFits, isAllocationFailure, probeSubset, subsetBudget, subsetTooLargeMessage } from './memoryBudget.ts';
 import { runInq } from '../engine/session.ts';
+import { datasetProbabilities } from '../model/evaluate.ts';
+import { DATASETS } from '../data/datasets.ts';
 import { RunControl, CancelledError } from '../engine/control.ts';
 import { demoTransferables, runModelTransferables, transferablesOf, type DemoResult, type FromWorker, type ModelSummary, type ToWorker } from './protocol.ts';
 import { DigitDemo } from './demo.ts';
 import { packModel } from '../model/exportPacked.ts';
 import { loadPackedModel, type PackedModel } from '../inq/packedModel.ts';
 import { adapterName, runKernelCheck, type KernelCheckSummary } from '../kernels/check.ts';
+import { checkByoModel, pickModelFiles, INPUT_SHAPE, NUM_CLASSES } from '../model/byoModel.ts';
 
 interface Loaded {
   backend: BackendChoice;
@@ -26,6 +30,16 @@ interface Loaded {
 let loaded: Loaded | null = null;
 let control: RunControl | null = null;
 let deviceLost = false;
+/** Test hook: bytes a training subset may take, standing in for a smaller device (null: the real one). */
+let memoryBudgetOverride: number | null = null;
+/** True while a model of the user's is being checked and built: runs wait for it. */
+let modelLoading = false;
+
+/** The browser's rough device memory in GiB (Chromium, also in workers), or null. */
+function deviceMemoryGiB(): number | null {
+  const m = (navigator as { deviceMemory?: unknown }).deviceMemory;
+  return typeof m === 'number' ? m : null;
+}
 /** The draw-a-digit demo, being prepared or ready (prepared after 'ready', so loading is not slowed). */
 let demo: Promise<DigitDemo> | null = null;
 
@@ -67,9 +81,10 @@ async function init(msg: Extract<ToWorker, { type: 'init' }>): Promise<void> {
   const backend = await initBackend(msg.backend, { node: false });
   watchDevice();
   post({ type: 'backend', backend });
-  post({ type: 'loading', stage: 'data', fraction: 0, text: 'Loading MNIST…' });
+  const datasetTitle = DATASETS[msg.dataset ?? 'mnist'].title;
+  post({ type: 'loading', stage: 'data', fraction: 0, text: `Loading ${datasetTitle}…` });
   const data = await loadMnistBrowser(msg.dataUrl, (p) => {
-    post({ type: 'loading', stage: 'data', fraction: p.totalBytes ? p.loadedBytes / p.totalBytes : null, text: 'Loading MNIST…' });
+    post({ type: 'loading', stage: 'data', fraction: p.totalBytes ? p.loadedBytes / p.totalBytes : null, text: `Loading ${datasetTitle}…` });
   });
   post({ type: 'loading', stage: 'model', fraction: null, text: 'Loading the pre-trained model…' });
   const { json, weights } = await fetchModel(msg.modelUrl);
@@ -89,7 +104,22 @@ async function init(msg: Extract<ToWorker, { type: 'init' }>): Promise<void> {
       }),
   };
   loaded = { backend, data, modelJson: json, weights };
-  post({ type: 'ready', backend, model: summary, trainCount: data.train.count, testCount: data.test.count });
+  // A restarted worker gets the user's model back; if it no longer loads, the built-in one stays.
+  let readyModel = summary;
+  if (msg.customModel) {
+    const files = msg.customModel;
+    readyModel = await loadCustomModel(files).catch((e: unknown) => {
+      post({ type: 'model-error', fileName: files[0]?.name ?? null, message: customModelMessage(e) });
+      return summary;
+    });
+  }
+  post({ type: 'ready', backend, model: readyModel, trainCount: data.train.count, testCount: data.test.count });
+  if ((msg.dataset ?? 'mnist') !== 'mnist') {
+    model.dispose();
+    demo = null;
+    post({ type: 'demo-error', id: null, message: `The draw-a-digit demo reads handwritten digits: it runs with the MNIST models, not ${datasetTitle}.` });
+    return;
+  }
   // The demo keeps this float model for its comparisons.
   demo = DigitDemo.create({
     floatModel: model,
@@ -116,13 +146,75 @@ function demoRequest(id: number, run: (d: DigitDemo) => Promise<DemoResult>): vo
     .catch((e: unknown) => post({ type: 'demo-error', id, message: messageOf(e) }));
 }
 
+/**
+ * Bring your own model: checks the user's files (sizes first, then model.json against its weights),
+ * builds the model with tfjs to be sure, and makes it the model later runs start from. Throws
+ * (leaving the model in use untouched) when any step fails.
+ */
+async function loadCustomModel(files: File[]): Promise<ModelSummary> {
+  if (!loaded) throw new Error('the worker is not ready yet');
+  const { modelFile, weightFiles } = pickModelFiles(files);
+  const text = await modelFile.text();
+  const buffers = new Map(await Promise.all(weightFiles.map(async (f) => [f.name, await f.arrayBuffer()] as const)));
+  const checked = checkByoModel(text, buffers, modelFile.name);
+  const model = await modelFromArtifacts(checked.json, checked.weights.slice(0), modelFile.name);
+  try {
+    const inShape = model.inputs[0].shape.slice(1);
+    const outShape = model.outputs[0].shape.slice(1);
+    if (inShape.join() !== INPUT_SHAPE.join() || outShape.join() !== String(NUM_CLASSES)) {
+      throw new ModelFormatError(`${modelFile.name}: tfjs built a model from [${inShape.join(', ')}] to [${outShape.join(', ')}]; the datasets need [${INPUT_SHAPE.join(', ')}] to [${NUM_CLASSES}]`);
+    }
+    // One forward pass on a blank image: a model that cannot run on this backend is refused here, not mid-run.
+    const out = tf.tidy(() => model.predict(tf.zeros([1, ...INPUT_SHAPE])) as tf.Tensor);
+    const logits = await out.data().finally(() => out.dispose());
+    if (!Array.from(logits).every(Number.isFinite)) throw new ModelFormatError(`${modelFile.name}: the model's output on a blank image is not a number: its weights are unusable`);
+    const summary: ModelSummary = {
+      name: 'custom',
+      title: modelFile.name,
+      params: model.countParams(),
+      pretrainedAccuracy: null,
+      layers: checked.layers,
+      notes: checked.notes,
+    };
+    loaded = { ...loaded, modelJson: checked.json, weights: checked.weights };
+    return summary;
+  } finally {
+    model.dispose();
+  }
+}
+
+/** A refused model's message: a ModelFormatError says what is wrong; anything else is a file that could not be read. */
+function customModelMessage(e: unknown): string {
+  if (e instanceof ModelFormatError) return e.message;
+  return `the model could not be loaded: ${messageOf(e).split('\n')[0].slice(0, 200)}`;
+}
+
 async function start(msg: Extract<ToWorker, { type: 'start' }>): Promise<void> {
   if (!loaded) throw new Error('the worker is not ready yet');
   if (control) throw new Error('a run is already in progress');
+  if (modelLoading) {
+    post({ type: 'error', runId: msg.runId, message: 'a model is still loading: start the run once it is ready', deviceLost: false, recoverable: true });
+    return;
+  }
   const { data } = loaded;
-  const model = await modelFromArtifacts(loaded.modelJson, loaded.weights.slice(0));
-  const train = randomSubset(data.train, msg.trainSize, msg.config.seed);
+  // The subset's copy is what a small device cannot hold: refuse it up front with a size that fits,
+  // and answer an allocation that fails anyway the same way. The worker stays ready for another run.
+  const px = pixels(data.train);
+  const tooLarge = checkSubsetFits(msg.trainSize, data.train.count, px, subsetBudget({ deviceMemoryGiB: deviceMemoryGiB(), overrideBytes: memoryBudgetOverride }));
+  if (tooLarge) {
+    post({ type: 'error', runId: msg.runId, message: tooLarge, deviceLost: false, recoverable: true });
+    return;
+  }
+  let train: Dataset;
+  try {
+    train = randomSubset(data.train, msg.trainSize, msg.config.seed);
+  } catch (e) {
+    if (!isAllocationFailure(e)) throw e;
+    post({ type: 'error', runId: msg.runId, message: subsetTooLargeMessage(probeSubset(msg.trainSize, px)), deviceLost: false, recoverable: true });
+    return;
+  }
   const test = headSubset(data.test, msg.testSize);
+  const model = await modelFromArtifacts(loaded.modelJson, loaded.weights.slice(0));
   const ctl = new RunControl();
   control = ctl;
   // Each layer's n1, from the run's 'start' event: the packed codes are offsets from it.
@@ -160,6 +252,11 @@ async function start(msg: Extract<ToWorker, { type: 'start' }>): Promise<void> {
     const layersFiles = await modelToArtifacts(model, { inq: { model: model.name, quantized: true, config: msg.config, summary } });
     const files = { runId: msg.runId, bits: msg.config.bits, packed: packedFiles, layers: layersFiles };
     post({ type: 'run-model', ...files }, runModelTransferables(files));
+    if (msg.probabilities) {
+      const probs = await datasetProbabilities(model, test);
+      const labels = test.labels.slice();
+      post({ type: 'run-probabilities', runId: msg.runId, probs, labels, classes: test.numClasses }, [probs.buffer, labels.buffer]);
+    }
     post({ type: 'state', runId: msg.runId, state: 'done' });
     if (packed) void demo?.then((d) => d.useRunModel(packed)).catch(() => undefined);
   } catch (e) {
@@ -216,6 +313,36 @@ self.onmessage = (ev: MessageEvent<ToWorker>) => {
         (result) => post({ type: 'kernel-check', result }),
         (e: unknown) => post({ type: 'kernel-check', result: { error: messageOf(e) } }),
       );
+      break;
+    case 'debug-memory': {
+      // Test hook for the leak tests; gc exists only with --js-flags=--expose-gc.
+      const gc = (globalThis as { gc?: () => void }).gc;
+      gc?.();
+      const mem = tf.memory();
+      // performance.memory is Chromium's, not in the DOM types.
+      const heap = (performance as unknown as { memory?: { usedJSHeapSize?: number } }).memory?.usedJSHeapSize;
+      post({ type: 'debug-memory', numTensors: mem.numTensors, numBytes: mem.numBytes, jsHeapUsed: typeof heap === 'number' ? heap : null, gcRan: gc !== undefined });
+      break;
+    }
+    case 'load-model': {
+      const fileName = msg.files.find((f) => f.name.toLowerCase().endsWith('.json'))?.name ?? null;
+      if (control || modelLoading || !loaded) {
+        const why = !loaded ? 'the worker is not ready yet' : control ? 'a run is in progress: stop it before loading another model' : 'another model is still loading';
+        post({ type: 'model-error', fileName, message: why });
+        break;
+      }
+      modelLoading = true;
+      const { backend, data } = loaded;
+      loadCustomModel(msg.files)
+        .then((model) => post({ type: 'ready', backend, model, trainCount: data.train.count, testCount: data.test.count }))
+        .catch((e: unknown) => post({ type: 'model-error', fileName, message: customModelMessage(e) }))
+        .finally(() => {
+          modelLoading = false;
+        });
+      break;
+    }
+    case 'debug-memory-budget':
+      memoryBudgetOverride = msg.bytes;
       break;
     case 'debug-lose-device': {
       // Test hook for the fault tests: destroy the WebGPU device as a driver reset would.

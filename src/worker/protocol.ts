@@ -5,6 +5,7 @@ import type { StepUnit } from '../engine/control.ts';
 import type { KernelCheckSummary } from '../kernels/check.ts';
 import type { PackedManifest } from '../inq/packedModel.ts';
 import type { ModelJson } from '../model/io.ts';
+import type { DatasetName } from '../data/datasets.ts';
 
 /** The pre-trained model as the page first sees it. */
 export interface ModelSummary {
@@ -14,6 +15,8 @@ export interface ModelSummary {
   /** Test accuracy recorded when the model was pre-trained (all 10k MNIST test images). */
   pretrainedAccuracy: number | null;
   layers: { name: string; kind: string; shape: number[]; size: number }[];
+  /** A loaded model of the user's ('custom'): what was changed to fit the playground (e.g. a softmax output removed). */
+  notes?: string[];
 }
 
 /** Page → worker. */
@@ -25,13 +28,24 @@ export type ToWorker =
       dataUrl: string;
       /** Folder with the demo's packed model (packed.json + codes.bin); default BASE_URL + 'models/lenet5-inq5/'. */
       demoModelUrl?: string;
+      /** The dataset at dataUrl (default MNIST); the draw-a-digit demo runs only on MNIST. */
+      dataset?: DatasetName;
+      /** The user's model files (model.json + weight files) to load after the built-in model, e.g. when the worker restarts. */
+      customModel?: File[];
     }
-  | { type: 'start'; runId: string; config: InqConfig; trainSize: number; testSize: number; resume?: ResumeState }
+  /** Bring your own model: model.json and its weight files as chosen (the worker checks sizes before reading them). Answered by 'ready' or 'model-error'. */
+  | { type: 'load-model'; files: File[] }
+  /** `probabilities`: after the run, send the final model's test-set softmax ('run-probabilities'), for ensembles. */
+  | { type: 'start'; runId: string; config: InqConfig; trainSize: number; testSize: number; resume?: ResumeState; probabilities?: boolean }
   | { type: 'pause' }
   | { type: 'resume' }
   | { type: 'step'; unit: StepUnit }
   | { type: 'cancel' }
   | { type: 'debug-lose-device' }
+  /** Test hook: the worker's tfjs memory and JS heap (after a garbage collection when the browser allows one). */
+  | { type: 'debug-memory' }
+  /** Test hook: stand in for a device with `bytes` to spare for a training subset (null: the real device). */
+  | { type: 'debug-memory-budget'; bytes: number | null }
   | { type: 'debug-kernel-check'; cases: number; seed: number }
   /** Draw-a-digit demo: classify a 28×28 image (values 0–1, row-major) with both models. */
   | { type: 'demo-predict'; id: number; image: Float32Array }
@@ -89,6 +103,16 @@ export interface RunModelFiles {
   layers: { json: ModelJson; weights: ArrayBuffer };
 }
 
+/** The worker's memory, for the leak tests. */
+export interface WorkerMemory {
+  numTensors: number;
+  numBytes: number;
+  /** performance.memory.usedJSHeapSize in the worker, or null where the browser does not expose it. */
+  jsHeapUsed: number | null;
+  /** Whether a garbage collection ran first (only with --js-flags=--expose-gc). */
+  gcRan: boolean;
+}
+
 /** Worker → page. */
 export type FromWorker =
   | { type: 'loading'; stage: 'backend' | 'data' | 'model'; fraction: number | null; text: string }
@@ -96,14 +120,20 @@ export type FromWorker =
   | { type: 'ready'; backend: BackendChoice; model: ModelSummary; trainCount: number; testCount: number }
   | { type: 'event'; runId: string; event: InqEvent }
   | { type: 'state'; runId: string; state: 'running' | 'paused' | 'done' | 'cancelled' }
-  | { type: 'error'; runId: string | null; message: string; deviceLost: boolean }
+  /** `recoverable`: the run was refused or stopped but the worker is fine, so Run works again (no restart). */
+  | { type: 'error'; runId: string | null; message: string; deviceLost: boolean; recoverable?: boolean }
+  | ({ type: 'debug-memory' } & WorkerMemory)
   | { type: 'kernel-check'; result: KernelCheckSummary | { error: string } }
+  /** The final model's softmax on the run's test subset (count × classes), before 'done', when the start asked for it. */
+  | { type: 'run-probabilities'; runId: string; probs: Float32Array; labels: Uint8Array; classes: number }
   /** Sent once a run ends (after its 'end' event, before its 'done' state). */
   | ({ type: 'run-model' } & RunModelFiles)
   | ({ type: 'demo-model' } & DemoModelInfo)
   | ({ type: 'demo-result' } & DemoResult)
   /** A demo problem; never stops a run. `id` is the request that failed, or null. */
-  | { type: 'demo-error'; id: number | null; message: string };
+  | { type: 'demo-error'; id: number | null; message: string }
+  /** A model of the user's was refused (the model in use and the run history are unchanged); `fileName` is its model.json. */
+  | { type: 'model-error'; fileName: string | null; message: string };
 
 /** Typed arrays inside an event, to transfer instead of copy. */
 export function transferablesOf(e: InqEvent): Transferable[] {

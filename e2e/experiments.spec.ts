@@ -1,0 +1,71 @@
+/** Pruning then INQ, the bit-width sweep and ensembles, in headless Chromium on real MNIST and the real worker. */
+import { expect, test } from '@playwright/test';
+import { guardPage, openReady, readRounds } from './helpers.ts';
+
+test.describe('experiments', () => {
+  test('prune first: the run reaches the sparsity, pruned weights stay zero through INQ, the summary reports the sparse size', async ({ page, baseURL }) => {
+    const guard = guardPage(page, new URL(baseURL!).origin);
+    await openReady(page, '#schedule=0.5,1&train=256&test=200&batch=32&prune=0.8');
+    await expect(page.getByRole('checkbox', { name: 'Prune first' })).toBeChecked();
+    await expect(page.getByLabel('Pruning sparsity')).toHaveValue('0.8');
+    await page.getByRole('button', { name: 'Run' }).click();
+    await expect(page.getByText(/Pruning before INQ · epoch/)).toBeVisible({ timeout: 60_000 });
+    await expect(page.getByTestId('prune-summary')).toBeVisible({ timeout: 170_000 });
+    const { layers, rounds } = await readRounds(page);
+    const total = layers.reduce((a, l) => a + l.size, 0);
+    let pruned = 0;
+    let nonZeroPruned = 0;
+    for (const l of rounds[0].layers) {
+      const last = rounds[1].layers.find((x) => x.name === l.name)!.weights;
+      l.frozenRound.forEach((r, i) => {
+        if (r === 255) {
+          pruned++;
+          if (last[i] !== 0) nonZeroPruned++;
+        }
+      });
+      // Round 1 freezes half of the surviving weights on top of the pruned ones.
+      const p = l.frozenRound.filter((r) => r === 255).length;
+      expect(l.frozenCount).toBe(p + Math.round(0.5 * (l.frozenRound.length - p)));
+    }
+    expect(pruned).toBe(Math.round(0.8 * total));
+    expect(nonZeroPruned).toBe(0);
+    await expect(page.getByTestId('prune-summary')).toContainText(/Pruned first to 80\.0 % zeros/);
+    expect(guard.errors).toEqual([]);
+    expect(guard.foreign).toEqual([]);
+  });
+
+  test('one action sweeps bit-widths 2–8 and plots final accuracy against bits with the float line', async ({ page, baseURL }) => {
+    test.setTimeout(480_000);
+    const guard = guardPage(page, new URL(baseURL!).origin);
+    await openReady(page, '#train=64&test=100&batch=32&bits=4&seed=3');
+    const sweeps = page.getByRole('region', { name: 'Sweeps' });
+    await sweeps.getByRole('button', { name: 'Sweep bit-widths 2–8' }).click();
+    await expect(sweeps.getByRole('status')).toContainText('Run 1 of 7: 2 bits');
+    await expect(sweeps.getByTestId('sweep-bits-chart')).toHaveAttribute('data-points', '7', { timeout: 450_000 });
+    await expect(sweeps.getByRole('status')).toHaveCount(0);
+    const rows = sweeps.getByRole('table', { name: 'Sweep results' }).locator('tbody tr');
+    await expect(rows).toHaveCount(7);
+    await expect(rows.first().locator('td').first()).toHaveText('2');
+    await expect(rows.last().locator('td').first()).toHaveText('8');
+    // The user's own settings come back after the sweep.
+    await expect(page.getByLabel('Bit-width')).toHaveValue('4');
+    await expect(sweeps.getByTestId('sweep-bits-chart').getByRole('img')).toHaveAttribute('aria-label', /float model 9\d\.\d\d %/);
+    expect(guard.errors).toEqual([]);
+  });
+
+  test('an ensemble of 3 quantized models: accuracy against the number of models', async ({ page, baseURL }) => {
+    test.setTimeout(300_000);
+    const guard = guardPage(page, new URL(baseURL!).origin);
+    await openReady(page, '#train=128&test=200&batch=32&bits=3&schedule=0.5,1');
+    const sweeps = page.getByRole('region', { name: 'Sweeps' });
+    await sweeps.getByLabel('Ensemble size').fill('3');
+    await sweeps.getByRole('button', { name: 'Quantize an ensemble at 3 bits' }).click();
+    await expect(sweeps.getByTestId('sweep-ensemble-chart')).toHaveAttribute('data-points', '3', { timeout: 280_000 });
+    const rows = sweeps.getByRole('table', { name: 'Ensemble results' }).locator('tbody tr');
+    await expect(rows).toHaveCount(3);
+    // Three different seeds were used, one per member.
+    const seeds = await sweeps.getByRole('table', { name: 'Sweep results' }).locator('tbody tr td:nth-child(3)').allTextContents();
+    expect(seeds).toEqual(['1', '2', '3']);
+    expect(guard.errors).toEqual([]);
+  });
+});

@@ -1,0 +1,58 @@
+/** State of a sweep (many runs from one action): bit-widths 2–8 (± the random-partition ablation) or an ensemble. */
+import { createStore } from 'zustand/vanilla';
+import { useStore } from 'zustand';
+import type { PartitionStrategy } from '../inq/partition.ts';
+import type { EnsemblePoint } from '../engine/ensemble.ts';
+
+/** One run a sweep will make. */
+export interface PlannedRun {
+  bits: number;
+  strategy: PartitionStrategy;
+  seed: number;
+}
+
+/** One finished run of a sweep. */
+export interface SweepRow extends PlannedRun {
+  runId: string;
+  floatAccuracy: number;
+  accuracy: number;
+  packedBytes: number;
+  floatBytes: number;
+}
+
+/** The sweep's state. */
+export interface SweepState {
+  kind: 'bits' | 'ensemble' | null;
+  status: 'idle' | 'running' | 'done' | 'stopped';
+  plan: PlannedRun[];
+  /** Index of the run in progress (or the next). */
+  index: number;
+  rows: SweepRow[];
+  /** Ensemble accuracy against the number of members (ensemble sweeps). */
+  ensemble: EnsemblePoint[];
+  /** Why the sweep stopped early, or null. */
+  message: string | null;
+}
+
+export const IDLE_SWEEP: SweepState = { kind: null, status: 'idle', plan: [], index: 0, rows: [], ensemble: [], message: null };
+
+/** Creates a sweep store (one per page; tests make their own). */
+export function createSweepStore() {
+  return createStore<SweepState>()(() => ({ ...IDLE_SWEEP }));
+}
+
+/** The sweep store type. */
+export type SweepStore = ReturnType<typeof createSweepStore>;
+
+let pageSweep: SweepStore | null = null;
+
+/** Installs the page's sweep store (main.tsx). */
+export function setPageSweepStore(s: SweepStore): void {
+  pageSweep = s;
+}
+
+/** React hook over the page's sweep store. */
+export function useSweep<T>(selector: (s: SweepState) => T): T {
+  if (!pageSweep) throw new Error('the sweep store is not set up');
+  return useStore(pageSweep, selector);
+}

@@ -1,0 +1,255 @@
+/**
+ * Saved runs: the table (name, date, bits, schedule, final accuracy, packed size, status) with
+ * rename, delete, open, continue and compare; and the banner that says when saving failed or when a
+ * run was interrupted by a reload.
+ */
+import { useRef, useState, type KeyboardEvent } from 'react';
+import { formatSchedule } from '../inq/schedule.ts';
+import { MAX_RUN_NAME, type RunMeta } from '../store/runsDb.ts';
+import { canContinueRun, getPageRuns, pageIsIdle, useRuns } from '../store/runsStore.ts';
+import { usePlayground } from '../store/store.ts';
+import { kB, pct } from './format.ts';
+
+const dateText = (t: number): string => new Date(t).toLocaleString(undefined, { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' });
+
+function statusText(r: RunMeta, live: boolean): string {
+  const of = `${r.completedRounds}/${r.config.schedule.length} rounds`;
+  switch (r.status) {
+    case 'done':
+      return 'done';
+    case 'running':
+      return live ? `running · ${of}` : `running elsewhere · ${of}`;
+    case 'interrupted':
+      return `interrupted · ${of}`;
+    case 'cancelled':
+      return `cancelled · ${of}`;
+    case 'error':
+      return `failed · ${of}`;
+  }
+}
+
+/** The run's name as an inline field: Enter or leaving it saves, Escape puts the old name back. */
+function RunName({ run }: { run: RunMeta }) {
+  const [draft, setDraft] = useState(run.name);
+  const escaped = useRef(false);
+  const commit = (): void => {
+    if (escaped.current || draft.trim() === run.name) {
+      escaped.current = false;
+      setDraft(run.name);
+      return;
+    }
+    // Refused (empty, or the database said no): the saved name stays and comes back into the field.
+    void getPageRuns()
+      .rename(run.id, draft)
+      .then((ok) => {
+        if (!ok) setDraft(run.name);
+      });
+  };
+  const onKey = (e: KeyboardEvent<HTMLInputElement>): void => {
+    if (e.key === 'Enter') e.currentTarget.blur();
+    else if (e.key === 'Escape') {
+      escaped.current = true;
+      e.currentTarget.blur();
+    }
+  };
+  return (
+    <input
+      className="run-name"
+      type="text"
+      aria-label={`Name of run ${run.name}`}
+      value={draft}
+      maxLength={MAX_RUN_NAME}
+      aria-invalid={draft.trim() === ''}
+      onChange={(e) => setDraft(e.target.value)}
+      onBlur={commit}
+      onKeyDown={onKey}
+    />
+  );
+}
+
+/** One saved run's row. */
+function RunRow({ run, compared, confirming, setConfirming }: { run: RunMeta; compared: boolean; confirming: boolean; setConfirming: (id: string | null) => void }) {
+  const runs = getPageRuns();
+  const idle = usePlayground(pageIsIdle);
+  const shown = usePlayground((s) => s.runId === run.id);
+  const live = usePlayground((s) => s.runId === run.id && (s.status === 'running' || s.status === 'paused'));
+  const busy = useRuns((s) => s.busy);
+  const notIdle = idle ? undefined : 'Wait until nothing is running or loading';
+  return (
+    <tr data-run-name={run.name} data-status={run.status} data-rounds={run.completedRounds} data-shown={shown || undefined} className={shown ? 'run-shown' : undefined}>
+      <td>
+        <input type="checkbox" aria-label={`Compare ${run.name}`} checked={compared} onChange={(e) => runs.setCompared(run.id, e.target.checked)} />
+      </td>
+      <td>
+        {/* Keyed by the saved name: a rename elsewhere refreshes the field. */}
+        <RunName key={run.name} run={run} />
+        {shown && <span className="sub">shown above</span>}
+      </td>
+      <td className="run-date">
+        <time dateTime={new Date(run.createdAt).toISOString()}>{dateText(run.createdAt)}</time>
+      </td>
+      <td className="num">{run.config.bits}</td>
+      <td>{formatSchedule(run.config.schedule)}</td>
+      <td className="num">{run.finalAccuracy !== null ? pct(run.finalAccuracy, 2) : '—'}</td>
+      <td className="num">{run.packedBytes !== null ? kB(run.packedBytes) : '—'}</td>
+      <td className={`run-status run-status-${run.status}`} title={run.error ?? undefined}>
+        {statusText(run, live)}
+      </td>
+      <td>
+        {confirming ? (
+          <div className="buttons confirm" role="group" aria-label={`Confirm deleting ${run.name}`}>
+            <span>Delete with its rounds?</span>
+            <button
+              type="button"
+              className="danger"
+              onClick={() => {
+                setConfirming(null);
+                void runs.remove(run.id);
+              }}
+            >
+              Yes, delete
+            </button>
+            <button type="button" onClick={() => setConfirming(null)}>
+              Keep it
+            </button>
+          </div>
+        ) : (
+          <div className="buttons">
+            <button type="button" aria-label={`Open ${run.name}`} disabled={!idle || busy !== null} title={notIdle ?? 'Show its rounds in every view'} onClick={() => void runs.open(run.id)}>
+              Open
+            </button>
+            {canContinueRun(run) && (
+              <button
+                type="button"
+                aria-label={`Continue ${run.name}`}
+                disabled={!idle || busy !== null}
+                title={notIdle ?? `Train on from round ${run.completedRounds + 1}`}
+                onClick={() => void runs.continueRun(run.id)}
+              >
+                Continue
+              </button>
+            )}
+            <button type="button" aria-label={`Delete ${run.name}`} disabled={live} title={live ? 'Stop the run first' : undefined} onClick={() => setConfirming(run.id)}>
+              Delete
+            </button>
+          </div>
+        )}
+      </td>
+    </tr>
+  );
+}
+
+/** The saved-runs card. */
+export function RunsPanel() {
+  const availability = useRuns((s) => s.availability);
+  const list = useRuns((s) => s.runs);
+  const compare = useRuns((s) => s.compare);
+  const problems = useRuns((s) => s.problems);
+  const [confirming, setConfirming] = useState<string | null>(null);
+  return (
+    <section className="card runs-panel" aria-label="Saved runs">
+      <h2>Saved runs</h2>
+      <p className="explain">
+        Every run is kept in this browser as its rounds complete, with its settings and, once done, its packed model. A reload or a closed tab loses at most
+        the round in progress. Open a run to see it in every view, continue one that stopped early, or tick several to compare them.
+      </p>
+      {availability === 'opening' && <p className="hint">Opening the saved runs…</p>}
+      {availability === 'unavailable' && <p className="hint">Runs cannot be saved in this browser window; see the message at the top.</p>}
+      {availability === 'ready' && list.length === 0 && <p className="hint">No saved run yet: press Run and it appears here.</p>}
+      {list.length > 0 && (
+        <div className="table-scroll">
+          <table className="mini-table runs-table" data-testid="runs-table" aria-label="Saved runs list">
+            <thead>
+              <tr>
+                <th scope="col">Compare</th>
+                <th scope="col">Name</th>
+                <th scope="col">Date</th>
+                <th scope="col" className="num">
+                  Bits
+                </th>
+                <th scope="col">Schedule</th>
+                <th scope="col" className="num">
+                  Final accuracy
+                </th>
+                <th scope="col" className="num">
+                  Packed size
+                </th>
+                <th scope="col">Status</th>
+                <th scope="col">Actions</th>
+              </tr>
+            </thead>
+            <tbody>
+              {list.map((r) => (
+                <RunRow key={r.id} run={r} compared={compare.includes(r.id)} confirming={confirming === r.id} setConfirming={setConfirming} />
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {problems.length > 0 && (
+        <details className="runs-problems">
+          <summary>
+            {problems.length} saved record{problems.length === 1 ? '' : 's'} could not be read and {problems.length === 1 ? 'is' : 'are'} left out
+          </summary>
+          <ul>
+            {problems.map((p) => (
+              <li key={p}>{p}</li>
+            ))}
+          </ul>
+        </details>
+      )}
+    </section>
+  );
+}
+
+/** Banner: a saving problem, and runs a reload interrupted (with continue / open right there). */
+export function SavedRunsNotice() {
+  const notice = useRuns((s) => s.notice);
+  const interrupted = useRuns((s) => s.interrupted);
+  const busy = useRuns((s) => s.busy);
+  const idle = usePlayground(pageIsIdle);
+  const runs = getPageRuns();
+  if (!notice && interrupted.length === 0) return null;
+  return (
+    <>
+      {notice && (
+        <div className="banner banner-error" role="alert" data-testid="runs-notice">
+          <p>{notice}</p>
+          <div className="banner-actions">
+            <button type="button" aria-label="Dismiss the saved-runs message" onClick={() => runs.dismissNotice()}>
+              Dismiss
+            </button>
+          </div>
+        </div>
+      )}
+      {interrupted.length > 0 && (
+        <div className="banner banner-notice" role="status" data-testid="interrupted-runs">
+          {interrupted.slice(0, 3).map((r) => (
+            <div key={r.id} className="interrupted-run">
+              <p>
+                “{r.name}” was interrupted when the page was reloaded or closed, after {r.completedRounds} of {r.config.schedule.length} rounds. Its completed
+                rounds are saved: continue it from round {r.completedRounds + 1}, open it to look at them, or start a new run.
+              </p>
+              <div className="banner-actions">
+                {canContinueRun(r) && (
+                  <button type="button" className="primary" disabled={!idle || busy !== null} onClick={() => void runs.continueRun(r.id)}>
+                    Continue “{r.name}”
+                  </button>
+                )}
+                <button type="button" disabled={!idle || busy !== null} onClick={() => void runs.open(r.id)}>
+                  Show “{r.name}”
+                </button>
+              </div>
+            </div>
+          ))}
+          {interrupted.length > 3 && <p>…and {interrupted.length - 3} more in the Saved runs panel.</p>}
+          <div className="banner-actions">
+            <button type="button" aria-label="Dismiss the interrupted-run message" onClick={() => runs.dismissInterrupted()}>
+              Dismiss
+            </button>
+          </div>
+        </div>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,179 @@
+/**
+ * Sweeps: one action runs INQ at every bit-width 2–8 from the same pre-trained model (optionally also
+ * with the random partition, the paper's ablation) and plots final accuracy against bits with the float
+ * line; or N models from consecutive seeds, softmax-averaged, accuracy against N (seeds/003).
+ */
+import { useId, useMemo, useState } from 'react';
+import { usePlayground } from '../store/store.ts';
+import { useSweep, type SweepRow } from '../store/sweepStore.ts';
+import { getPageSweep, MAX_ENSEMBLE } from '../worker/sweepDriver.ts';
+import { MultiLineChartSvg, type ChartSeries } from './MultiLineChartSvg.tsx';
+import { COLORS } from './colors.ts';
+import { kB, pct } from './format.ts';
+
+const STRATEGY_COLORS = { magnitude: COLORS.accuracy, random: '#e8590c' } as const;
+
+/** y range in percent covering every value, padded, at most 0–100. */
+function yDomainOf(values: number[]): [number, number] {
+  const v = values.filter(Number.isFinite).map((x) => x * 100);
+  if (v.length === 0) return [0, 100];
+  const lo = Math.min(...v);
+  const hi = Math.max(...v);
+  const pad = Math.max(0.5, (hi - lo) * 0.1);
+  return [Math.max(0, Math.floor(lo - pad)), Math.min(100, Math.ceil(hi + pad))];
+}
+
+function BitsChart({ rows }: { rows: SweepRow[] }) {
+  const series: ChartSeries[] = (['magnitude', 'random'] as const)
+    .map((strategy) => ({
+      key: strategy,
+      color: STRATEGY_COLORS[strategy],
+      points: rows.filter((r) => r.strategy === strategy).map((r) => ({ x: r.bits, y: r.accuracy * 100, title: `${r.bits} bits, ${strategy}: ${pct(r.accuracy, 2)}` })),
+    }))
+    .filter((s) => s.points.length > 0);
+  const float = rows[0]?.floatAccuracy;
+  return (
+    <div className="chart-box" data-testid="sweep-bits-chart" data-points={rows.length}>
+      <MultiLineChartSvg
+        series={series}
+        xDomain={[2, 8]}
+        xTicks={[2, 3, 4, 5, 6, 7, 8]}
+        yDomain={yDomainOf([...rows.map((r) => r.accuracy), float ?? NaN])}
+        yFormat={(v) => `${v}%`}
+        references={float === undefined ? [] : [{ y: float * 100, label: `float ${pct(float, 2)}`, color: COLORS.baseline }]}
+        xLabel="bits"
+        label={`Final test accuracy against bit-width for ${rows.length} runs${float === undefined ? '' : `; float model ${pct(float, 2)}`}`}
+      />
+    </div>
+  );
+}
+
+function EnsembleChart() {
+  const points = useSweep((s) => s.ensemble);
+  const rows = useSweep((s) => s.rows);
+  const float = rows[0]?.floatAccuracy;
+  const n = Math.max(2, points.length);
+  const series: ChartSeries[] = [
+    { key: 'ensemble', color: COLORS.accuracy, points: points.map((p) => ({ x: p.members, y: p.accuracy * 100, title: `${p.members} models: ${pct(p.accuracy, 2)}` })) },
+    { key: 'mean', color: COLORS.free, points: points.map((p) => ({ x: p.members, y: p.meanMemberAccuracy * 100, title: `mean of ${p.members} members alone: ${pct(p.meanMemberAccuracy, 2)}` })) },
+  ];
+  return (
+    <div className="chart-box" data-testid="sweep-ensemble-chart" data-points={points.length}>
+      <MultiLineChartSvg
+        series={series}
+        xDomain={[1, n]}
+        xTicks={Array.from({ length: n }, (_, i) => i + 1)}
+        yDomain={yDomainOf([...points.flatMap((p) => [p.accuracy, p.meanMemberAccuracy]), float ?? NaN])}
+        yFormat={(v) => `${v}%`}
+        references={float === undefined ? [] : [{ y: float * 100, label: `float ${pct(float, 2)}`, color: COLORS.baseline }]}
+        xLabel="models"
+        label={`Ensemble accuracy against the number of models (${points.length} points)`}
+      />
+    </div>
+  );
+}
+
+/** The sweeps card. */
+export function SweepPanel() {
+  const status = usePlayground((s) => s.status);
+  const bits = usePlayground((s) => s.config.bits);
+  const sw = useSweep((s) => s);
+  const [withRandom, setWithRandom] = useState(false);
+  const [size, setSize] = useState('5');
+  const sizeId = useId();
+  const running = sw.status === 'running';
+  const busy = running || status === 'running' || status === 'paused' || status === 'loading';
+  const n = Number(size);
+  const sizeOk = Number.isInteger(n) && n >= 1 && n <= MAX_ENSEMBLE;
+  const current = running ? sw.plan[sw.index] : undefined;
+  const rows = useMemo(() => [...sw.rows].sort((a, b) => (a.strategy === b.strategy ? a.bits - b.bits : a.strategy.localeCompare(b.strategy))), [sw.rows]);
+
+  return (
+    <section className="card sweep-panel" aria-label="Sweeps">
+      <h2>Sweeps</h2>
+      <p className="explain">
+        Many runs from one click, each from the same pre-trained model with the current settings, one after another (each is saved like any run). A bit-width
+        sweep shows where accuracy starts to fall, and can peak in the middle (quantization regularises); an ensemble averages the softmax of models quantized
+        from different seeds.
+      </p>
+      <div className="sweep-actions">
+        <button type="button" disabled={busy} onClick={() => getPageSweep().startBits(withRandom)}>
+          Sweep bit-widths 2–8
+        </button>
+        <label className="checkbox">
+          <input type="checkbox" checked={withRandom} disabled={busy} onChange={(e) => setWithRandom(e.target.checked)} /> Also random partition (ablation)
+        </label>
+      </div>
+      <div className="sweep-actions">
+        <label htmlFor={sizeId}>Ensemble size</label>
+        <input id={sizeId} type="number" min={1} max={MAX_ENSEMBLE} value={size} disabled={busy} aria-invalid={!sizeOk} onChange={(e) => setSize(e.target.value)} />
+        <button type="button" disabled={busy || !sizeOk} onClick={() => getPageSweep().startEnsemble(n)}>
+          Quantize an ensemble at {bits} bits
+        </button>
+        {!sizeOk && <small className="field-error">an ensemble has 1 to {MAX_ENSEMBLE} models</small>}
+      </div>
+      {running && (
+        <p role="status" className="sweep-progress">
+          Run {sw.index + 1} of {sw.plan.length}
+          {current ? `: ${current.bits} bits, ${current.strategy} partition, seed ${current.seed}` : ''}{' '}
+          <button type="button" onClick={() => getPageSweep().stop()}>
+            Stop sweep
+          </button>
+        </p>
+      )}
+      {sw.message && (
+        <p role="alert" className="field-error">
+          {sw.message}
+        </p>
+      )}
+      {sw.kind === 'bits' && rows.length > 0 && <BitsChart rows={rows} />}
+      {sw.kind === 'ensemble' && sw.ensemble.length > 0 && <EnsembleChart />}
+      {rows.length > 0 && (
+        <table className="mini-table" aria-label="Sweep results">
+          <thead>
+            <tr>
+              <th scope="col">Bits</th>
+              <th scope="col">Partition</th>
+              <th scope="col">Seed</th>
+              <th scope="col">Accuracy</th>
+              <th scope="col">vs float</th>
+              <th scope="col">Packed</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((r) => (
+              <tr key={r.runId}>
+                <td className="num">{r.bits}</td>
+                <td>{r.strategy}</td>
+                <td className="num">{r.seed}</td>
+                <td className="num">{pct(r.accuracy, 2)}</td>
+                <td className="num">{((r.accuracy - r.floatAccuracy) * 100).toFixed(2)}</td>
+                <td className="num">{kB(r.packedBytes)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {sw.kind === 'ensemble' && sw.ensemble.length > 0 && (
+        <table className="mini-table" aria-label="Ensemble results">
+          <thead>
+            <tr>
+              <th scope="col">Models</th>
+              <th scope="col">Ensemble</th>
+              <th scope="col">Mean member</th>
+            </tr>
+          </thead>
+          <tbody>
+            {sw.ensemble.map((p) => (
+              <tr key={p.members}>
+                <td className="num">{p.members}</td>
+                <td className="num">{pct(p.accuracy, 2)}</td>
+                <td className="num">{pct(p.meanMemberAccuracy, 2)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,154 @@
+/**
+ * Runs a sweep from the page: one normal run after another (each shown live in the views and saved
+ * like any run), recording each run's final accuracy. The worker does all the training; this only
+ * sequences runs and, for ensembles, averages the members' test-set softmax (a few thousand numbers).
+ */
+import type { PlaygroundStore } from '../store/store.ts';
+import type { InqClient, RunProbabilities } from './client.ts';
+import { presetFor } from '../inq/schedule.ts';
+import { MAX_BITS, MIN_BITS } from '../inq/levels.ts';
+import { ensembleCurve } from '../engine/ensemble.ts';
+import { IDLE_SWEEP, type PlannedRun, type SweepStore } from '../store/sweepStore.ts';
+import type { PlaygroundConfig } from '../store/types.ts';
+
+/** Largest ensemble the page offers (the regulariser study goes to 7). */
+export const MAX_ENSEMBLE = 7;
+
+/** The runs of a bit-width sweep: bits 2…8 with the magnitude partition, then (ablation) with random. */
+export function bitsPlan(seed: number, withRandom: boolean): PlannedRun[] {
+  const out: PlannedRun[] = [];
+  for (const strategy of withRandom ? (['magnitude', 'random'] as const) : (['magnitude'] as const)) {
+    for (let bits = MIN_BITS; bits <= MAX_BITS; bits++) out.push({ bits, strategy, seed });
+  }
+  return out;
+}
+
+/** The runs of an ensemble: n models at one bit-width from seeds s…s+n−1. */
+export function ensemblePlan(n: number, bits: number, seed: number, strategy: PlannedRun['strategy']): PlannedRun[] {
+  if (!Number.isInteger(n) || n < 1 || n > MAX_ENSEMBLE) throw new RangeError(`an ensemble has 1 to ${MAX_ENSEMBLE} models (got ${n})`);
+  return Array.from({ length: n }, (_, k) => ({ bits, strategy, seed: seed + k }));
+}
+
+/** Drives one sweep at a time. */
+export class SweepDriver {
+  private saved: Pick<PlaygroundConfig, 'bits' | 'strategy' | 'seed' | 'schedule'> | null = null;
+  private currentRun: string | null = null;
+  private probs: Float32Array[] = [];
+  private labels: Uint8Array | null = null;
+  private classes = 0;
+  private unsubscribe: (() => void) | null = null;
+
+  constructor(
+    private readonly page: PlaygroundStore,
+    private readonly client: InqClient,
+    readonly sweep: SweepStore,
+  ) {}
+
+  /** Bit-widths 2–8 from the current settings (schedule: each bit-width's preset). */
+  startBits(withRandom: boolean): void {
+    this.begin('bits', bitsPlan(this.page.getState().config.seed, withRandom));
+  }
+
+  /** N models at the current bit-width from consecutive seeds, softmax-averaged. */
+  startEnsemble(n: number): void {
+    const c = this.page.getState().config;
+    this.begin('ensemble', ensemblePlan(n, c.bits, c.seed, c.strategy));
+  }
+
+  /** Stops after cancelling the run in progress; finished rows stay. */
+  stop(): void {
+    if (this.sweep.getState().status !== 'running') return;
+    this.finish('stopped', 'Sweep stopped; the finished runs are kept.');
+    this.client.cancel();
+  }
+
+  private begin(kind: 'bits' | 'ensemble', plan: PlannedRun[]): void {
+    const s = this.page.getState();
+    if (this.sweep.getState().status === 'running') return;
+    if (s.status === 'running' || s.status === 'paused' || s.status === 'loading') {
+      this.sweep.setState({ ...IDLE_SWEEP, message: 'Wait for the current run to finish (or stop it) before starting a sweep.' });
+      return;
+    }
+    this.saved = { bits: s.config.bits, strategy: s.config.strategy, seed: s.config.seed, schedule: [...s.config.schedule] };
+    this.probs = [];
+    this.labels = null;
+    this.sweep.setState({ ...IDLE_SWEEP, kind, status: 'running', plan });
+    this.client.onRunProbabilities = kind === 'ensemble' ? (p) => this.onProbabilities(p) : null;
+    this.unsubscribe?.();
+    this.unsubscribe = this.page.subscribe((st, prev) => {
+      if (st.status === prev.status || st.runId !== this.currentRun) return;
+      if (st.status === 'done') this.onRunDone();
+      else if (st.status === 'cancelled' || st.status === 'error') {
+        if (this.sweep.getState().status === 'running') this.finish('stopped', st.status === 'error' ? `Sweep stopped: ${st.message ?? 'the run failed'}` : 'Sweep stopped; the finished runs are kept.');
+      }
+    });
+    this.next();
+  }
+
+  private next(): void {
+    const sw = this.sweep.getState();
+    const planned = sw.plan[sw.index];
+    if (!planned) {
+      this.finish('done', null);
+      return;
+    }
+    const st = this.page.getState();
+    st.setConfig({ bits: planned.bits, strategy: planned.strategy, seed: planned.seed });
+    // A bit-width sweep uses each bit-width's preset schedule; an ensemble keeps the user's.
+    if (sw.kind === 'bits') st.setSchedule(presetFor(planned.bits));
+    this.client.start(undefined, { probabilities: sw.kind === 'ensemble' });
+    this.currentRun = this.page.getState().runId;
+    if (this.page.getState().status !== 'running') this.finish('stopped', 'Sweep stopped: the run could not start.');
+  }
+
+  private onProbabilities(p: RunProbabilities): void {
+    if (p.runId !== this.currentRun) return;
+    this.probs.push(p.probs);
+    this.labels = p.labels;
+    this.classes = p.classes;
+  }
+
+  private onRunDone(): void {
+    const sw = this.sweep.getState();
+    const st = this.page.getState();
+    const planned = sw.plan[sw.index];
+    if (!planned || !st.summary || !st.runId) return;
+    const rows = [
+      ...sw.rows,
+      { ...planned, runId: st.runId, floatAccuracy: st.summary.floatAccuracy, accuracy: st.summary.finalAccuracy, packedBytes: st.summary.packedBytes, floatBytes: st.summary.floatBytes },
+    ];
+    const ensemble = sw.kind === 'ensemble' && this.labels ? ensembleCurve(this.probs, this.labels, this.classes) : sw.ensemble;
+    this.sweep.setState({ rows, ensemble, index: sw.index + 1 });
+    // Let the store and the views settle on this run before the next one replaces it.
+    setTimeout(() => {
+      if (this.sweep.getState().status === 'running') this.next();
+    }, 0);
+  }
+
+  private finish(status: 'done' | 'stopped', message: string | null): void {
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+    this.client.onRunProbabilities = null;
+    this.currentRun = null;
+    this.sweep.setState({ status, message });
+    if (this.saved) {
+      const st = this.page.getState();
+      st.setConfig({ bits: this.saved.bits, strategy: this.saved.strategy, seed: this.saved.seed });
+      st.setSchedule(this.saved.schedule);
+      this.saved = null;
+    }
+  }
+}
+
+let pageDriver: SweepDriver | null = null;
+
+/** Installs the page's sweep driver (main.tsx). */
+export function setPageSweep(d: SweepDriver): void {
+  pageDriver = d;
+}
+
+/** The page's sweep driver. */
+export function getPageSweep(): SweepDriver {
+  if (!pageDriver) throw new Error('the sweep driver is not set up');
+  return pageDriver;
+}

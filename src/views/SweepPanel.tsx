@@ -10,6 +10,7 @@ import { getPageSweep, MAX_ENSEMBLE } from '../worker/sweepDriver.ts';
 import { MultiLineChartSvg, type ChartSeries } from './MultiLineChartSvg.tsx';
 import { COLORS } from './colors.ts';
 import { kB, pct } from './format.ts';
+import { SavePngButton } from './ExportPanel.tsx';
 
 const STRATEGY_COLORS = { magnitude: COLORS.accuracy, random: '#e8590c' } as const;
 
@@ -90,6 +91,7 @@ export function SweepPanel() {
 
   return (
     <section className="card sweep-panel" aria-label="Sweeps">
+      <SavePngButton chart={sw.kind === 'ensemble' ? 'ensemble accuracy' : 'accuracy against bit-width'} file={sw.kind === 'ensemble' ? 'ensemble' : 'bit-sweep'} disabled={rows.length === 0} />
       <h2>Sweeps</h2>
       <p className="explain">
         Many runs from one click, each from the same pre-trained model with the current settings, one after another (each is saved like any run). A bit-width

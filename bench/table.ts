@@ -1,11 +1,24 @@
 /** Prints benchmark rows as an aligned text table (and as Markdown for bench/RESULTS.md). */
 
-/** One table: a title, column names and rows of cells. */
+/** One of the targets as a suite measured it: our figure beside its peer from the same run. */
+export interface Target {
+  figure: string;
+  ours: string;
+  peer: string;
+  target: string;
+  /** null: reported, no target to meet. */
+  met: boolean | null;
+  /** When missed: by how much and why, in a sentence. */
+  why?: string;
+}
+
+/** One table: a title, column names and rows of cells, and the targets it speaks to. */
 export interface Table {
   title: string;
   columns: string[];
   rows: (string | number)[][];
   notes?: string[];
+  targets?: Target[];
 }
 
 const cell = (v: string | number): string => (typeof v === 'number' ? (Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(2)) : v);

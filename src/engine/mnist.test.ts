@@ -39,5 +39,6 @@ describe('INQ on MNIST with the pre-trained LeNet-5', () => {
     expect(events.filter((e) => e.type === 'roundEnd')).toHaveLength(3);
     expect(tf.memory().numTensors).toBe(before);
     model.dispose();
-  });
+    // A real MNIST run on the cpu backend: about a minute alone, several on a loaded machine.
+  }, 600_000);
 });

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { PartitionStrategy } from './partition.ts';
 import type { Rng } from './rng.ts';
 import { createRng } from './rng.ts';
-import { PARTITION_STRATEGIES, countFrozen, frozenTarget, partition, partitionInPlace } from './partition.ts';
+import { PARTITION_STRATEGIES, countFrozen, frozenTarget, magnitudePathCounts, partition, partitionInPlace, partitionQuantizeInPlace } from './partition.ts';
+import { levelSet, maxAbs, MAX_BITS, MIN_BITS, type LevelSet } from './levels.ts';
+import { quantizeInto } from './quantize.ts';
 import { SCHEDULE_PRESETS } from './schedule.ts';
 import { BASE_SEED, forCases } from '../testing/propertyCases.ts';
 
@@ -337,3 +339,157 @@ describe('countFrozen', () => {
     });
   });
 });
+
+// ---- large layers: the sampled path and its fallback ---------------------------------------------
+
+/** First index where two equal-length typed arrays differ (bit patterns for floats), or null: toEqual on 10^5 entries is slow. */
+function firstDifference(a: ArrayLike<number>, b: ArrayLike<number>): string | null {
+  if (a.length !== b.length) return `lengths ${a.length} and ${b.length}`;
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return `index ${i}: ${a[i]} vs ${b[i]}`;
+  return null;
+}
+
+/** Reference selection by sorting: the `need` free weights of largest |w|, ties to the lower index. */
+function referenceNewly(w: Float32Array, frozen: Uint8Array, portion: number): number[] {
+  const free: number[] = [];
+  for (let i = 0; i < w.length; i++) if (!frozen[i]) free.push(i);
+  const need = Math.round(portion * w.length) - (w.length - free.length);
+  if (need <= 0) return [];
+  const key = (i: number): number => Math.abs(w[i]);
+  free.sort((a, b) => key(b) - key(a) || a - b);
+  return free.slice(0, need).sort((a, b) => a - b);
+}
+
+type LargeKind = 'normal' | 'uniform' | 'ties' | 'zeros' | 'blocky' | 'sorted';
+const LARGE_KINDS: LargeKind[] = ['normal', 'uniform', 'ties', 'zeros', 'blocky', 'sorted'];
+
+/**
+ * 65,536…200,000 weights. 'blocky' repeats each value over a run of 16–64 weights, so a sample of
+ * cache-line blocks sees far fewer distinct values than it counts on; 'sorted' puts every weight in
+ * increasing |w| order, so position and magnitude are fully correlated.
+ */
+function largeWeights(rng: Rng, kind: LargeKind): Float32Array {
+  const n = 65536 + rng.int(134465);
+  if (kind === 'blocky') {
+    const w = new Float32Array(n);
+    for (let i = 0; i < n; ) {
+      const v = rng.normal() * 0.1;
+      const run = 16 + rng.int(49);
+      for (let j = 0; j < run && i < n; j++) w[i++] = v;
+    }
+    return w;
+  }
+  if (kind === 'sorted') {
+    const w = randomWeights(rng, n, 'normal');
+    const mags = Float32Array.from(w, Math.abs).sort();
+    return mags.map((m) => (rng.next() < 0.5 ? -m : m));
+  }
+  return randomWeights(rng, n, kind);
+}
+
+describe('partitionInPlace on large layers (sampled path, histogram fallback)', () => {
+  it('freezes exactly the reference set (largest |w|, ties to the lower index) through whole schedules', () => {
+    const before = { ...magnitudePathCounts };
+    forCases(12, (rng, _seed, c) => {
+      const kind = LARGE_KINDS[c % LARGE_KINDS.length];
+      const w = largeWeights(rng, kind);
+      const frozen = new Uint8Array(w.length);
+      const schedule = rng.next() < 0.5 ? [0.5, 0.75, 0.875, 1] : randomSchedule(rng);
+      for (const portion of schedule) {
+        const expected = referenceNewly(w, frozen, portion);
+        const was = Uint8Array.from(frozen);
+        const newly = partitionInPlace(w, frozen, portion, { strategy: 'magnitude' });
+        expect(firstDifference(newly, expected), `${kind}, N=${w.length}, σ=${portion}`).toBeNull();
+        expect(stepViolations(w, was, frozen, newly, portion, 'magnitude')).toEqual([]);
+        retrain(rng, w, frozen);
+      }
+    });
+    // Both paths answered at least once across these cases (the blocky layers defeat the sample).
+    expect(magnitudePathCounts.sampled).toBeGreaterThan(before.sampled);
+    expect(magnitudePathCounts.histogram).toBeGreaterThan(before.histogram);
+  });
+
+  it('gives the same answer through a subarray view and with ±Infinity among the free weights', () => {
+    forCases(6, (rng) => {
+      const w = largeWeights(rng, 'normal');
+      const pad = 1 + rng.int(5);
+      const big = new Float32Array(w.length + 2 * pad).fill(1e30);
+      big.set(w, pad);
+      const view = big.subarray(pad, pad + w.length);
+      const a = partition(w, undefined, 0.6, { strategy: 'magnitude' });
+      const b = partition(view, undefined, 0.6, { strategy: 'magnitude' });
+      expect(firstDifference(b, a)).toBeNull();
+      w[rng.int(w.length)] = Infinity;
+      w[rng.int(w.length)] = -Infinity;
+      const frozen = new Uint8Array(w.length);
+      const newly = partitionInPlace(w, frozen, 0.3, { strategy: 'magnitude' });
+      expect(firstDifference(newly, referenceNewly(w, new Uint8Array(w.length), 0.3))).toBeNull();
+      w[rng.int(w.length)] = Number.NaN;
+      expect(() => partitionInPlace(w, new Uint8Array(w.length), 0.5, { strategy: 'magnitude' })).toThrow(RangeError);
+    });
+  });
+});
+
+// ---- the fused round step --------------------------------------------------------------------------
+
+/** What the session did before the fused helper: partition, quantize the newly frozen, stamp their round. */
+function composed(w: Float32Array, frozen: Uint8Array, frozenRound: Uint8Array, round: number, portion: number, set: LevelSet, options: { strategy: PartitionStrategy; seed?: number }): number {
+  const newly = partitionInPlace(w, frozen, portion, options);
+  quantizeInto(w, set, w, newly);
+  for (const i of newly) frozenRound[i] = round;
+  return newly.length;
+}
+
+describe('partitionQuantizeInPlace', () => {
+  it('leaves weights, mask and rounds bit-identical to partition + quantize + stamping, small and large layers', () => {
+    forCases(45, (rng, _seed, c) => {
+      const large = c % 3 === 0;
+      const w = large ? largeWeights(rng, LARGE_KINDS[(c / 3) % LARGE_KINDS.length | 0]) : randomWeights(rng, randomN(rng), WEIGHT_KINDS[c % WEIGHT_KINDS.length]);
+      const bits = MIN_BITS + rng.int(MAX_BITS - MIN_BITS + 1);
+      const strategy = PARTITION_STRATEGIES[c % 5 === 4 ? 1 : 0];
+      const seed = rng.nextUint32();
+      const set = levelSet(bits, maxAbs(w) || 1);
+      const a = { w: Float32Array.from(w), frozen: new Uint8Array(w.length), round: new Uint8Array(w.length) };
+      const b = { w: Float32Array.from(w), frozen: new Uint8Array(w.length), round: new Uint8Array(w.length) };
+      const schedule = randomSchedule(rng);
+      schedule.forEach((portion, r) => {
+        const na = composed(a.w, a.frozen, a.round, r + 1, portion, set, { strategy, seed });
+        const nb = partitionQuantizeInPlace(b.w, b.frozen, b.round, r + 1, portion, set, { strategy, seed });
+        expect(nb).toBe(na);
+        expect(firstDifference(new Uint32Array(b.w.buffer), new Uint32Array(a.w.buffer)), 'weights').toBeNull();
+        expect(firstDifference(b.frozen, a.frozen), 'frozen').toBeNull();
+        expect(firstDifference(b.round, a.round), 'frozenRound').toBeNull();
+        // Re-train both the same way.
+        retrain(createRng(seed + r), a.w, a.frozen);
+        retrain(createRng(seed + r), b.w, b.frozen);
+      });
+      expect(countFrozen(b.frozen)).toBe(w.length);
+    });
+  });
+
+  it('throws before changing anything when a weight to freeze is ±Infinity or NaN, or an argument is wrong', () => {
+    for (const n of [50, 100_000]) {
+      const rng = createRng(BASE_SEED + n);
+      const w = randomWeights(rng, n, 'normal');
+      const set = levelSet(5, maxAbs(w));
+      for (const bad of [Infinity, -Infinity, Number.NaN]) {
+        const x = Float32Array.from(w);
+        x[n >> 1] = bad;
+        const frozen = new Uint8Array(n);
+        const round = new Uint8Array(n);
+        expect(() => partitionQuantizeInPlace(x, frozen, round, 1, 0.5, set, { strategy: 'magnitude' })).toThrow(RangeError);
+        expect(frozen.every((v) => v === 0)).toBe(true);
+        expect(round.every((v) => v === 0)).toBe(true);
+        expect(firstDifference(x.subarray(0, n >> 1), w.subarray(0, n >> 1))).toBeNull();
+      }
+      const ok = () => [Float32Array.from(w), new Uint8Array(n), new Uint8Array(n)] as const;
+      const [x, f, r] = ok();
+      expect(() => partitionQuantizeInPlace(x, f, r, 0, 0.5, set, { strategy: 'magnitude' })).toThrow(RangeError);
+      expect(() => partitionQuantizeInPlace(x, f, r, 256, 0.5, set, { strategy: 'magnitude' })).toThrow(RangeError);
+      expect(() => partitionQuantizeInPlace(x, new Uint8Array(n - 1), r, 1, 0.5, set, { strategy: 'magnitude' })).toThrow(RangeError);
+      expect(() => partitionQuantizeInPlace(x, f, new Uint8Array(n + 1), 1, 0.5, set, { strategy: 'magnitude' })).toThrow(RangeError);
+      expect(() => partitionQuantizeInPlace(x, f, r, 1, 1.5, set, { strategy: 'magnitude' })).toThrow(RangeError);
+    }
+  });
+});
+

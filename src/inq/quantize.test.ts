@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { LevelSet } from './levels.ts';
 import type { Rng } from './rng.ts';
 import { MAX_BITS, MIN_BITS, isLevel, levelSet, maxAbs } from './levels.ts';
-import { quantizeAll, quantizeInto, quantizeValue } from './quantize.ts';
+import { levelBits, quantizeAll, quantizeBits, quantizeInto, quantizeValue } from './quantize.ts';
 import { forCases } from '../testing/propertyCases.ts';
 import { nextDown32, nextUp32 } from '../testing/float32.ts';
 
@@ -246,3 +246,26 @@ describe('quantizeValue', () => {
     });
   });
 });
+
+describe('quantizeBits', () => {
+  it('is quantizeValue on raw float32 bit patterns: every exponent, subnormals, both signs, past the top level', () => {
+    const f = new Float32Array(1);
+    const u = new Uint32Array(f.buffer);
+    forCases(100, (rng) => {
+      const bits = MIN_BITS + rng.int(MAX_BITS - MIN_BITS + 1);
+      const set = levelSet(bits, 2 ** (rng.next() * 40 - 20));
+      const { zeroBelow, top, bottom } = levelBits(set);
+      for (let k = 0; k < 500; k++) {
+        // Any finite pattern: sign, exponent 0…254 (0 = zero/subnormal), random mantissa.
+        u[0] = ((rng.int(2) << 31) | (rng.int(255) << 23) | rng.int(1 << 23)) >>> 0;
+        const w = f[0];
+        const got = quantizeBits(u[0], zeroBelow, top, bottom);
+        u[0] = got >>> 0;
+        if (!Object.is(f[0], quantizeValue(w, set)) && !(f[0] === 0 && quantizeValue(w, set) === 0)) {
+          expect.fail(`w=${w}: quantizeBits ${f[0]}, quantizeValue ${quantizeValue(w, set)} (n1=${set.n1}, n2=${set.n2})`);
+        }
+      }
+    });
+  });
+});
+

@@ -1,13 +1,11 @@
 /** Group-wise quantization: snap weights to the nearest level (INQ.md, "Quantization rule"). */
 import type { LevelSet } from './levels.ts';
 
-/**
- * Exponent p of the power of two nearest to a float32 magnitude in the arithmetic sense:
- * 0.75·2^p ≤ a < 1.5·2^p. Read from the float32 bits: exponent field plus the top mantissa bit.
+/*
+ * The bit-level rule: the power of two nearest to a float32 magnitude a in the arithmetic sense
+ * (0.75·2^p ≤ a < 1.5·2^p) has biased exponent ((bits(a) >>> 22) + 1) >>> 1: the exponent field
+ * plus the top mantissa bit.
  */
-function nearestExponent(absBits: number): number {
-  return ((absBits >>> 22) + 1 >>> 1) - 127;
-}
 
 /** Quantizes one value to the level set (nearest level, ties away from zero, clamp at 2^n1). */
 export function quantizeValue(w: number, set: LevelSet): number {
@@ -30,6 +28,37 @@ export function quantizeValue(w: number, set: LevelSet): number {
 const scratchF = new Float32Array(1);
 const scratchU = new Uint32Array(scratchF.buffer);
 
+/** A level set's decision points as float32 bit patterns of |w| (compared as unsigned integers, they order like |w|). */
+export interface LevelBits {
+  /** |w| bits below this quantize to 0: the bits of 2^(n2−1). */
+  zeroBelow: number;
+  /** Biased float32 exponents of the largest and smallest levels, n1 + 127 and n2 + 127. */
+  top: number;
+  bottom: number;
+}
+
+/** The decision points of `set` in float32 bits, for the bit-level fast paths. */
+export function levelBits(set: LevelSet): LevelBits {
+  scratchF[0] = 2 ** (set.n2 - 1);
+  return { zeroBelow: scratchU[0], top: set.n1 + 127, bottom: set.n2 + 127 };
+}
+
+/**
+ * The float32 bits of the level nearest to the finite float32 with bits `u`: zero below 2^(n2−1),
+ * else sign | the nearest power's exponent clamped to [n2, n1] (a weight at or past 0.75·2^n1 rounds
+ * to an exponent ≥ n1, so that clamp is the rule's clamp). Integer operations only, no branch.
+ */
+export function quantizeBits(u: number, zeroBelow: number, top: number, bottom: number): number {
+  const a = u & 0x7fffffff;
+  let e = ((a >>> 22) + 1) >>> 1;
+  let d = e - top;
+  e = top + (d & (d >> 31)); // min(e, top)
+  d = e - bottom;
+  e = bottom + (d & ~(d >> 31)); // max(e, bottom)
+  // (a − zeroBelow) >> 31 is all ones exactly when a < zeroBelow (both below 2^31).
+  return ((u & 0x80000000) | (e << 23)) & ~((a - zeroBelow) >> 31);
+}
+
 /**
  * Quantizes `weights[i]` into `out[i]` for every i (or only the listed indices).
  * The fast path reads float32 bit patterns: a handful of integer operations per weight.
@@ -40,28 +69,23 @@ export function quantizeInto(
   out: Float32Array,
   indices?: ArrayLike<number>,
 ): void {
-  const { n1, n2 } = set;
   const bits = new Uint32Array(weights.buffer, weights.byteOffset, weights.length);
   const outBits = new Uint32Array(out.buffer, out.byteOffset, out.length);
-  // Thresholds as float32 bit patterns (|w| compared as unsigned integers is monotone).
-  scratchF[0] = 2 ** (n2 - 1);
-  const zeroBelow = scratchU[0];
-  scratchF[0] = 0.75 * 2 ** n1;
-  const clampFrom = scratchU[0];
-  const count = indices ? indices.length : weights.length;
-  for (let k = 0; k < count; k++) {
-    const i = indices ? indices[k] : k;
-    const u = bits[i];
-    const a = u & 0x7fffffff;
-    if (a >= 0x7f800000) throw new RangeError(`cannot quantize a non-finite weight at index ${i}`);
-    if (a < zeroBelow) {
-      outBits[i] = 0;
-      continue;
+  const { zeroBelow, top, bottom } = levelBits(set);
+  // Two loops rather than one with `indices ? indices[k] : k` inside: each stays monomorphic.
+  if (indices) {
+    for (let k = 0; k < indices.length; k++) {
+      const i = indices[k];
+      const u = bits[i];
+      if ((u & 0x7fffffff) >= 0x7f800000) throw new RangeError(`cannot quantize a non-finite weight at index ${i}`);
+      outBits[i] = quantizeBits(u, zeroBelow, top, bottom);
     }
-    let p = a >= clampFrom ? n1 : nearestExponent(a);
-    if (p < n2) p = n2;
-    // A power of two as float32: sign, biased exponent, empty mantissa.
-    outBits[i] = (u & 0x80000000) | ((p + 127) << 23);
+  } else {
+    for (let i = 0; i < bits.length; i++) {
+      const u = bits[i];
+      if ((u & 0x7fffffff) >= 0x7f800000) throw new RangeError(`cannot quantize a non-finite weight at index ${i}`);
+      outBits[i] = quantizeBits(u, zeroBelow, top, bottom);
+    }
   }
 }
 

@@ -1,6 +1,6 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { MaskedTrainer, disposeOptimizer, type OptimizerOptions } from './trainer.ts';
+import { MaskedTrainer, disposeOptimizer, makeOptimizer, type OptimizerOptions } from './trainer.ts';
 import { kernelsOf } from './quantLayers.ts';
 import { tinyConvNet } from './testModels.ts';
 import { createRng } from '../inq/rng.ts';
@@ -101,6 +101,45 @@ describe('MaskedTrainer', () => {
     disposeOptimizer(optimizer);
     trainer.dispose();
     model.dispose();
+  });
+
+  it('moves the free weights exactly as a plain tfjs step on the same loss would (only frozen ones are held)', async () => {
+    for (const [name, opt] of cases) {
+      const masked = tinyConvNet(6);
+      const plain = tinyConvNet(6);
+      const trainer = new MaskedTrainer(masked, opt);
+      const { masks, before } = await freezeHalf(masked, trainer);
+      // The plain model starts from the same (partly quantized) weights.
+      kernelsOf(plain).forEach((k, li) => tf.tidy(() => k.variable.assign(tf.tensor(before[li], k.shape))));
+      const { x, y } = randomBatch(400);
+      trainer.trainBatch(x, y, [8, 8, 1]).dispose();
+      const optimizer = makeOptimizer(opt);
+      const kernels = kernelsOf(plain).map((k) => k.variable);
+      tf.tidy(() => {
+        const xs = tf.tensor(x, [y.length, 8, 8, 1]);
+        const ys = tf.oneHot(tf.tensor1d(y, 'int32'), 4);
+        optimizer.minimize(() => {
+          const l = tf.losses.softmaxCrossEntropy(ys, plain.apply(xs, { training: true }) as tf.Tensor) as tf.Scalar;
+          const wd = opt.weightDecay ?? 0;
+          return wd > 0 ? tf.add(l, tf.mul(tf.addN(kernels.map((k) => tf.sum(tf.square(k)))), wd / 2)) : l;
+        }, false, plain.trainableWeights.map((w) => w.read() as tf.Variable));
+      });
+      const mk = kernelsOf(masked);
+      const pk = kernelsOf(plain);
+      for (let li = 0; li < mk.length; li++) {
+        const a = bitsOf(new Float32Array(await mk[li].variable.data()));
+        const b = bitsOf(new Float32Array(await pk[li].variable.data()));
+        const f = bitsOf(before[li]);
+        for (let i = 0; i < a.length; i++) {
+          const want = masks[li][i] ? f[i] : b[i];
+          if (a[i] !== want) expect.fail(`${name}: ${mk[li].layer}[${i}] (${masks[li][i] ? 'frozen' : 'free'}) is ${a[i]}, expected ${want}`);
+        }
+      }
+      disposeOptimizer(optimizer);
+      trainer.dispose();
+      masked.dispose();
+      plain.dispose();
+    }
   });
 
   it('does not leak tensors across steps and optimizer resets', async () => {

@@ -1,7 +1,9 @@
 /**
  * Re-training with frozen weights (INQ.md, "Re-training with frozen weights").
- * Gradients of frozen entries are masked *and* frozen values are written back after every step,
- * so momentum, Adam moments and weight decay can never move a frozen weight.
+ * Frozen values are written back after every step, so momentum, Adam moments and weight decay can
+ * never move a frozen weight. That alone is the guarantee: masking the gradient as well would change
+ * nothing a free weight sees (every optimizer here is element-wise) and cost one more kernel per
+ * layer per step, so the gradient is left whole.
  */
 import * as tf from '@tensorflow/tfjs';
 import { kernelsOf, trainableVariables } from './quantLayers.ts';
@@ -20,7 +22,6 @@ export interface OptimizerOptions {
 }
 
 interface FrozenState {
-  keep: tf.Tensor;
   isFrozen: tf.Tensor;
   values: tf.Tensor;
 }
@@ -87,10 +88,7 @@ export class MaskedTrainer {
     }
     this.unfreeze(variable);
     const shape = variable.shape;
-    const keep = new Float32Array(mask.length);
-    for (let i = 0; i < mask.length; i++) keep[i] = mask[i] ? 0 : 1;
     this.frozen.set(variable.name, {
-      keep: tf.tensor(keep, shape, 'float32'),
       isFrozen: tf.tensor(mask, shape, 'bool'),
       values: tf.tensor(values, shape, 'float32'),
     });
@@ -100,7 +98,7 @@ export class MaskedTrainer {
   unfreeze(variable: tf.Variable): void {
     const f = this.frozen.get(variable.name);
     if (!f) return;
-    tf.dispose([f.keep, f.isFrozen, f.values]);
+    tf.dispose([f.isFrozen, f.values]);
     this.frozen.delete(variable.name);
   }
 
@@ -122,12 +120,7 @@ export class MaskedTrainer {
         }
         return l;
       }, this.vars);
-      const masked: tf.NamedTensorMap = {};
-      for (const [name, g] of Object.entries(grads)) {
-        const f = this.frozen.get(name);
-        masked[name] = f ? tf.mul(g, f.keep) : g;
-      }
-      this.optimizer.applyGradients(masked);
+      this.optimizer.applyGradients(grads);
       return value;
     });
     this.restoreFrozen();
@@ -146,7 +139,7 @@ export class MaskedTrainer {
 
   /** Frees the optimizer and every mask tensor. */
   dispose(): void {
-    for (const f of this.frozen.values()) tf.dispose([f.keep, f.isFrozen, f.values]);
+    for (const f of this.frozen.values()) tf.dispose([f.isFrozen, f.values]);
     this.frozen.clear();
     disposeOptimizer(this.optimizer);
   }

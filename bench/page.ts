@@ -1,0 +1,246 @@
+/**
+ * The page, built for production and served by `vite preview`, in the system Chromium (the e2e
+ * tests' launch arguments): time until the first screen is ready (the Run button enabled), the
+ * JavaScript loaded before that on the main thread and in the worker (tfjs must be only in the
+ * worker), and main-thread long tasks (PerformanceObserver 'longtask', i.e. over 50 ms) during a
+ * short run set through the URL hash.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser } from '@playwright/test';
+import playwrightConfig from '../playwright.config.ts';
+import type { Table } from './table.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** Page-suite knobs. */
+export interface PageBenchOptions {
+  port?: number;
+  outDir?: string;
+  /** URL hash of the short run (small subsets; see src/store/url.ts). */
+  runHash?: string;
+  /** Skip `vite build` when the folder already holds a build. */
+  reuseBuild?: boolean;
+}
+
+interface ResourceEntry {
+  name: string;
+  responseEnd: number;
+  decodedBodySize: number;
+}
+
+/** What the init script records in the page. */
+interface PageProbe {
+  readyAt: number | null;
+  longTasks: { start: number; duration: number }[];
+  /** Long animation frames (over 50 ms) with the scripts that ran in them, to say what a long task was. */
+  frames: { start: number; duration: number; scripts: { what: string; duration: number }[] }[];
+}
+
+// Runs in the page before any of its scripts: records long tasks and when the Run button first becomes enabled.
+const INIT_SCRIPT = `(() => {
+  const probe = { readyAt: null, longTasks: [], frames: [] };
+  window.__bench = probe;
+  try {
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) probe.longTasks.push({ start: e.startTime, duration: e.duration });
+    }).observe({ type: 'longtask', buffered: true });
+  } catch {}
+  try {
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) {
+        const scripts = (e.scripts || []).map((s) => ({
+          what: (s.invoker || s.invokerType || 'script') + ' ' + (s.sourceFunctionName || '') + ' ' + String(s.sourceURL || '').split('/').pop(),
+          duration: s.duration,
+        }));
+        probe.frames.push({ start: e.startTime, duration: e.duration, scripts });
+      }
+    }).observe({ type: 'long-animation-frame', buffered: true });
+  } catch {}
+  const check = () => {
+    if (probe.readyAt !== null) return;
+    for (const b of document.querySelectorAll('button')) {
+      if (b.textContent && b.textContent.trim() === 'Run' && !b.disabled) {
+        probe.readyAt = performance.now();
+        return;
+      }
+    }
+  };
+  const start = () => new MutationObserver(check).observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start); else start();
+})();`;
+
+async function waitForServer(url: string, server: ChildProcess, timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if (server.exitCode !== null) throw new Error(`vite preview exited with code ${server.exitCode} (is port ${new URL(url).port} taken?)`);
+    try {
+      const r = await fetch(url);
+      if (r.ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`vite preview did not answer at ${url} within ${timeoutMs / 1000} s`);
+}
+
+const kib = (b: number): string => `${(b / 1024).toFixed(0)} KiB`;
+
+/** Builds, serves and measures the page. */
+export async function benchPage(options: PageBenchOptions = {}): Promise<Table> {
+  const port = options.port ?? Number(process.env.BENCH_PORT || 4184);
+  const outDir = options.outDir ?? 'dist-bench';
+  const runHash = options.runHash ?? '#train=256&test=100&schedule=0.5,1&epochs=1';
+  if (!existsSync(`${ROOT}/public/data/mnist`)) throw new Error('public/data/mnist is missing: run `npm run -s prepare-data` first');
+  let buildSeconds = NaN;
+  if (!options.reuseBuild || !existsSync(`${ROOT}/${outDir}/index.html`)) {
+    const t0 = performance.now();
+    const b = spawnSync('npx', ['vite', 'build', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'error'], { cwd: ROOT, encoding: 'utf8' });
+    if (b.status !== 0) throw new Error(`vite build failed: ${(b.stderr || b.stdout).trim().split('\n').slice(-3).join(' / ')}`);
+    buildSeconds = (performance.now() - t0) / 1000;
+  }
+  const tfjsVersion = (JSON.parse(readFileSync(`${ROOT}/node_modules/@tensorflow/tfjs-core/package.json`, 'utf8')) as { version: string }).version;
+  const server = spawn('npx', ['vite', 'preview', '--port', String(port), '--strictPort', '--outDir', outDir], { cwd: ROOT, stdio: 'ignore', detached: true });
+  const base = `http://localhost:${port}`;
+  let browser: Browser | null = null;
+  try {
+    await waitForServer(base, server, 60_000);
+    const launch = playwrightConfig.use?.launchOptions ?? {};
+    browser = await chromium.launch({ ...launch, executablePath: process.env.CHROMIUM_PATH || launch.executablePath || '/usr/bin/chromium', headless: true });
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.addInitScript(INIT_SCRIPT);
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    const workerReady = page.waitForEvent('worker', { timeout: 60_000 });
+
+    // 1. Load until ready.
+    await page.goto(`${base}/${runHash}`);
+    const run = page.getByRole('button', { name: 'Run', exact: true });
+    await run.waitFor({ state: 'visible', timeout: 60_000 });
+    await page.waitForFunction(() => (window as unknown as { __bench: PageProbe }).__bench.readyAt !== null, undefined, { timeout: 240_000, polling: 100 });
+    const worker = await workerReady;
+    const main = await page.evaluate(() => ({
+      origin: performance.timeOrigin,
+      probe: (window as unknown as { __bench: PageProbe }).__bench,
+      resources: performance.getEntriesByType('resource').map((e) => {
+        const r = e as PerformanceResourceTiming;
+        return { name: r.name, responseEnd: r.responseEnd, decodedBodySize: r.decodedBodySize };
+      }),
+    }));
+    const inWorker = await worker.evaluate(() => ({
+      origin: performance.timeOrigin,
+      resources: performance.getEntriesByType('resource').map((e) => {
+        const r = e as PerformanceResourceTiming;
+        return { name: r.name, responseEnd: r.responseEnd, decodedBodySize: r.decodedBodySize };
+      }),
+    }));
+    const readyAt = main.probe.readyAt ?? NaN;
+    const readyAbs = main.origin + readyAt;
+    const isJs = (e: ResourceEntry): boolean => /\.m?js(\?|$)/.test(new URL(e.name).pathname);
+    const workerUrl = worker.url();
+    // The worker's own script is fetched for the worker; everything in its timeline is the worker's too.
+    const mainJs = main.resources.filter((e) => isJs(e) && e.name !== workerUrl && e.responseEnd <= readyAt);
+    const workerJs = [
+      ...main.resources.filter((e) => e.name === workerUrl && e.responseEnd <= readyAt),
+      ...inWorker.resources.filter((e) => isJs(e) && inWorker.origin + e.responseEnd <= readyAbs),
+    ];
+    const unique = (list: ResourceEntry[]): ResourceEntry[] => [...new Map(list.map((e) => [e.name, e])).values()];
+    let workerFiles = unique(workerJs);
+    if (!workerFiles.some((e) => e.name === workerUrl)) {
+      // Chromium may list a worker's main script in neither timeline: count it from the file served.
+      const body = await (await fetch(workerUrl)).arrayBuffer();
+      workerFiles = [...workerFiles, { name: workerUrl, responseEnd: 0, decodedBodySize: body.byteLength }];
+    }
+    const mainFiles = unique(mainJs);
+    const bytes = (l: ResourceEntry[]): number => l.reduce((a, e) => a + e.decodedBodySize, 0);
+    // tfjs in the main thread? Look for tfjs-core's version string and its URL-flag name in the main-thread files.
+    let tfjsOnMain = false;
+    for (const f of mainFiles) {
+      const text = await (await fetch(f.name)).text();
+      if (text.includes('tfjsflags') || text.includes(`"${tfjsVersion}"`)) tfjsOnMain = true;
+    }
+    const loadLongTasks = main.probe.longTasks.filter((t) => t.start <= readyAt);
+
+    // 2. A short run: long tasks from the click to the end.
+    const runStart = await page.evaluate(() => performance.now());
+    await run.click();
+    await page.waitForFunction(
+      () => {
+        // Test hook installed by main.tsx.
+        const s = (window as unknown as { __inq: { store: { getState(): { status: string } } } }).__inq.store.getState().status;
+        return s === 'done' || s === 'error' || s === 'cancelled';
+      },
+      undefined,
+      { timeout: 300_000, polling: 500 },
+    );
+    const end = await page.evaluate(() => ({
+      at: performance.now(),
+      status: (window as unknown as { __inq: { store: { getState(): { status: string; message: string | null } } } }).__inq.store.getState(),
+      longTasks: (window as unknown as { __bench: PageProbe }).__bench.longTasks,
+      frames: (window as unknown as { __bench: PageProbe }).__bench.frames,
+    }));
+    if (end.status.status !== 'done') throw new Error(`the short run ended as "${end.status.status}": ${end.status.message ?? 'no message'}`);
+    const runTasks = end.longTasks.filter((t) => t.start >= runStart);
+    // What ran in the long animation frames that overlap those tasks (the frame API names scripts; longtask does not).
+    const culprits = new Map<string, number>();
+    for (const f of end.frames) {
+      if (!runTasks.some((t) => t.start < f.start + f.duration && f.start < t.start + t.duration)) continue;
+      for (const sc of f.scripts) culprits.set(sc.what.trim(), (culprits.get(sc.what.trim()) ?? 0) + sc.duration);
+    }
+    const culpritLine = [...culprits.entries()].sort((a, b) => b[1] - a[1]).slice(0, 4).map(([w, d]) => `${w} (${d.toFixed(0)} ms)`).join('; ');
+    const maxTask = runTasks.reduce((m, t) => Math.max(m, t.duration), 0);
+    const maxLoadTask = loadLongTasks.reduce((m, t) => Math.max(m, t.duration), 0);
+    if (errors.length) throw new Error(`page errors: ${errors.slice(0, 3).join(' / ')}`);
+    const name = (u: string): string => new URL(u).pathname.replace(/^\/assets\//, '');
+    const longest = runTasks.reduce((a, t) => (t.duration > a.duration ? t : a), { start: 0, duration: 0 });
+    return {
+      title: 'The page: production build in Chromium (headless, --enable-unsafe-webgpu)',
+      targets: [
+        {
+          figure: 'Main-thread long tasks during a short run',
+          ours: `${runTasks.length} (longest ${maxTask.toFixed(0)} ms)`,
+          peer: `${loadLongTasks.length} while loading (longest ${maxLoadTask.toFixed(0)} ms)`,
+          target: 'none over 50 ms',
+          met: runTasks.length === 0,
+          ...(runTasks.length
+            ? { why: `the longest began ${((longest.start - runStart) / 1000).toFixed(1)} s after clicking Run; scripts in it: ${culpritLine || 'not named by the browser'}` }
+            : {}),
+        },
+        { figure: 'Time to first screen ready (Run enabled)', ours: `${(readyAt / 1000).toFixed(2)} s`, peer: '—', target: '—', met: null },
+        {
+          figure: 'JavaScript before first screen: main thread / worker',
+          ours: `${kib(bytes(mainFiles))} / ${kib(bytes(workerFiles))}`,
+          peer: '—',
+          target: 'tfjs only in the worker',
+          met: !tfjsOnMain,
+          ...(tfjsOnMain ? { why: 'tfjs-core code was found in a main-thread file' } : {}),
+        },
+      ],
+      columns: ['measure', 'value', 'target', 'met'],
+      rows: [
+        ['time to first screen ready (Run enabled), from navigation', `${(readyAt / 1000).toFixed(2)} s`, '—', '—'],
+        ['JavaScript on the main thread before ready', `${kib(bytes(mainFiles))} (${mainFiles.length} files)`, 'no tfjs', tfjsOnMain ? 'no: tfjs found' : 'yes: no tfjs'],
+        ['JavaScript in the worker before ready', `${kib(bytes(workerFiles))} (${workerFiles.length} files)`, 'tfjs here', '—'],
+        [`main-thread long tasks during a short run (${((end.at - runStart) / 1000).toFixed(1)} s)`, `${runTasks.length}, longest ${maxTask.toFixed(0)} ms`, 'none over 50 ms', runTasks.length === 0 ? 'yes' : `no (${runTasks.length})`],
+        ['main-thread long tasks while loading (for reference)', `${loadLongTasks.length}, longest ${maxLoadTask.toFixed(0)} ms`, '—', '—'],
+      ],
+      notes: [
+        `Short run: ${runHash}. Build: vite build into ${outDir}${Number.isNaN(buildSeconds) ? ' (reused)' : ` (${buildSeconds.toFixed(0)} s)`}, served by vite preview on port ${port}.`,
+        `Main-thread files: ${mainFiles.map((f) => `${name(f.name)} ${kib(f.decodedBodySize)}`).join(', ')}. Worker files: ${workerFiles.map((f) => `${name(f.name)} ${kib(f.decodedBodySize)}`).join(', ')}.`,
+        'Sizes are decoded bytes from Resource Timing (vite preview serves them uncompressed); tfjs is detected by tfjs-core\'s version string and its "tfjsflags" name.',
+        ...(runTasks.length ? [`Scripts in the long animation frames around the run's long tasks: ${culpritLine || 'none named'}; task start times ${runTasks.map((t) => `${((t.start - runStart) / 1000).toFixed(1)} s`).join(', ')} after the click.`] : []),
+      ],
+    };
+  } finally {
+    await browser?.close();
+    if (server.pid) {
+      try {
+        process.kill(-server.pid, 'SIGTERM'); // the npx process group: npx and vite under it
+      } catch {
+        // already gone
+      }
+    }
+  }
+}

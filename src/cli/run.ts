@@ -85,7 +85,7 @@ export async function runCommand(argv: string[]): Promise<void> {
   const bits = numberOption(values.bits, 'bits', DEFAULT_CONFIG.bits, { integer: true, min: MIN_BITS, max: MAX_BITS });
   const config = configFromOptions(values, bits);
   const m = modelFromOptions(values);
-  const { train, test } = dataFromOptions(values, config.seed);
+  const { train, test } = dataFromOptions(values, config.seed, m.dataset);
   await setupNodeBackend(m.backend);
   const model = await loadPretrained(m.dir);
   const printer = eventPrinter(values.json ?? false, config, test.count, (line) => void process.stdout.write(`${line}\n`));

@@ -2,11 +2,13 @@
 import { parseSchedule, presetFor } from '../inq/schedule.ts';
 import { PARTITION_STRATEGIES } from '../inq/partition.ts';
 import { MAX_BITS, MIN_BITS } from '../inq/levels.ts';
-import { isModelName, type ModelName } from '../model/architectures.ts';
+import type { ModelName } from '../model/architectures.ts';
+import { PRETRAINED, pretrainedById } from '../model/pretrained.ts';
+import { DATASET_NAMES, isDatasetName, type DatasetName } from '../data/datasets.ts';
 import { BACKEND_PREFERENCES, type BackendPreference } from '../model/backend.ts';
 import { loadModelDir } from '../model/nodeIo.ts';
 import type { LayersModel } from '@tensorflow/tfjs';
-import { loadMnistNode } from '../data/nodeMnist.ts';
+import { loadDatasetNode } from '../data/nodeDatasets.ts';
 import { headSubset, randomSubset, type Dataset } from '../data/dataset.ts';
 import { validateConfig } from '../engine/session.ts';
 import { DEFAULT_CONFIG, type InqConfig } from '../engine/types.ts';
@@ -39,6 +41,7 @@ export const COMMON_RUN_OPTIONS = {
   prune: { type: 'string' },
   'prune-epochs': { type: 'string' },
   'data-dir': { type: 'string' },
+  dataset: { type: 'string' },
   backend: { type: 'string' },
   json: { type: 'boolean', default: false },
 } as const;
@@ -61,6 +64,7 @@ export interface CommonRunValues {
   prune?: string;
   'prune-epochs'?: string;
   'data-dir'?: string;
+  dataset?: string;
   backend?: string;
   json?: boolean;
 }
@@ -109,18 +113,24 @@ export function configFromOptions(values: CommonRunValues, bits: number): InqCon
   return config;
 }
 
-/** The model name, its folder and the backend preference from the shared options. */
-export function modelFromOptions(values: CommonRunValues): { name: ModelName; dir: string; backend: BackendPreference } {
-  const name = values.model ?? 'lenet5';
-  if (!isModelName(name)) throw new UsageError(`--model must be lenet5 or convnet (got "${name}")`);
-  return { name, dir: values['model-dir'] ?? pretrainedDir(name), backend: choiceOption(values.backend, 'backend', BACKEND_PREFERENCES, 'auto') };
+/**
+ * The model (a committed pre-trained model's id, e.g. lenet5, convnet, lenet5-fashion), its folder,
+ * its dataset (--dataset overrides, e.g. for --model-dir) and the backend preference.
+ */
+export function modelFromOptions(values: CommonRunValues): { name: ModelName; dir: string; dataset: DatasetName; backend: BackendPreference } {
+  const id = values.model ?? 'lenet5';
+  const p = pretrainedById(id);
+  if (!p) throw new UsageError(`--model must be one of ${PRETRAINED.map((x) => x.id).join(', ')} (got "${id}")`);
+  const dataset = values.dataset === undefined ? p.dataset : values.dataset;
+  if (!isDatasetName(dataset)) throw new UsageError(`--dataset must be one of ${DATASET_NAMES.join(', ')} (got "${dataset}")`);
+  return { name: p.model, dir: values['model-dir'] ?? pretrainedDir(p.id), dataset, backend: choiceOption(values.backend, 'backend', BACKEND_PREFERENCES, 'auto') };
 }
 
 /** The training subset (seeded) and the test subset (the first N test images). */
-export function dataFromOptions(values: CommonRunValues, seed: number): { train: Dataset; test: Dataset } {
+export function dataFromOptions(values: CommonRunValues, seed: number, dataset: DatasetName = 'mnist'): { train: Dataset; test: Dataset } {
   const trainSize = numberOption(values['train-size'], 'train-size', 6000, { integer: true, min: 1 });
   const testSize = values['test-size'];
-  const mnist = loadMnistNode(values['data-dir']);
+  const mnist = loadDatasetNode(dataset, values['data-dir']);
   return {
     train: randomSubset(mnist.train, trainSize, seed),
     test: headSubset(mnist.test, numberOption(testSize, 'test-size', mnist.test.count, { integer: true, min: 1 })),

@@ -75,10 +75,10 @@ export async function sweepCommand(argv: string[]): Promise<void> {
   const progress = progressReporter();
   const rows: SweepRow[] = [];
   const members: Float32Array[] = [];
-  let test = dataFromOptions(values, baseSeed).test;
+  let test = dataFromOptions(values, baseSeed, m.dataset).test;
   for (let i = 0; i < plan.length; i++) {
     const config = plan[i];
-    const data = dataFromOptions(values, config.seed);
+    const data = dataFromOptions(values, config.seed, m.dataset);
     test = data.test;
     const model = await loadPretrained(m.dir);
     const onEvent = (e: InqEvent): void => {

@@ -1,22 +1,43 @@
-/** `inq pretrain`: trains a float model on MNIST and saves it in tfjs Layers format. */
+/** `inq pretrain`: trains a float model on MNIST or Fashion-MNIST and saves it in tfjs Layers format. */
 import { parseArgs } from 'node:util';
-import { buildModel, isModelName } from '../model/architectures.ts';
+import { buildModel, isModelName, type ModelName } from '../model/architectures.ts';
 import { MaskedTrainer } from '../model/trainer.ts';
-import { evaluate } from '../model/evaluate.ts';
+import { evaluate, type EvalResult } from '../model/evaluate.ts';
 import { loadModelDir, readModelDir, saveModelDir } from '../model/nodeIo.ts';
-import { loadMnistNode } from '../data/nodeMnist.ts';
-import { randomSubset, headSubset } from '../data/dataset.ts';
+import { loadDatasetNode } from '../data/nodeDatasets.ts';
+import { randomSubset, headSubset, type DatasetSplit } from '../data/dataset.ts';
+import { DATASETS, DATASET_NAMES, type DatasetName } from '../data/datasets.ts';
 import { trainEpoch } from '../engine/epoch.ts';
-import { BACKEND_PREFERENCES } from '../model/backend.ts';
+import { BACKEND_PREFERENCES, type BackendPreference } from '../model/backend.ts';
 import { choiceOption, numberOption, progressReporter, UsageError } from './args.ts';
 import { setupNodeBackend } from './nodeBackend.ts';
 
-/** Runs the pretrain command. */
-export async function pretrainCommand(argv: string[]): Promise<void> {
+/** The pretrain command's options, checked. */
+export interface PretrainOptions {
+  model: ModelName;
+  dataset: DatasetName;
+  out: string;
+  epochs: number;
+  batchSize: number;
+  lr: number;
+  lrDecay: number;
+  seed: number;
+  backend: BackendPreference;
+  /** Training examples (a seeded random subset of the training split); undefined: all of them. */
+  trainSize?: number;
+  /** Test examples evaluated after each epoch (the first N); undefined: all. The final accuracy always uses the full test split. */
+  testSize?: number;
+  dataDir?: string;
+  init?: string;
+}
+
+/** Parses and checks the pretrain command's arguments (no data or backend touched). */
+export function parsePretrainArgs(argv: string[]): PretrainOptions {
   const { values } = parseArgs({
     args: argv,
     options: {
       model: { type: 'string', default: 'lenet5' },
+      dataset: { type: 'string' },
       epochs: { type: 'string' },
       'train-size': { type: 'string' },
       'test-size': { type: 'string' },
@@ -31,58 +52,114 @@ export async function pretrainCommand(argv: string[]): Promise<void> {
     },
     strict: true,
   });
-  const modelName = values.model ?? 'lenet5';
-  if (!isModelName(modelName)) throw new UsageError(`--model must be lenet5 or convnet (got "${modelName}")`);
+  const model = values.model ?? 'lenet5';
+  if (!isModelName(model)) throw new UsageError(`--model must be lenet5 or convnet (got "${model}")`);
   if (!values.out) throw new UsageError('--out DIR is required');
-  const epochs = numberOption(values.epochs, 'epochs', 4, { integer: true, min: 1, max: 100 });
-  const batchSize = numberOption(values['batch-size'], 'batch-size', 64, { integer: true, min: 1, max: 4096 });
-  const lr = numberOption(values.lr, 'lr', 1e-3, { min: 1e-7, max: 10 });
-  const decay = numberOption(values['lr-decay'], 'lr-decay', 0.6, { min: 0.01, max: 1 });
-  const seed = numberOption(values.seed, 'seed', 1, { integer: true });
-  const backend = choiceOption(values.backend, 'backend', BACKEND_PREFERENCES, 'auto');
-  const mnist = loadMnistNode(values['data-dir']);
-  const train = randomSubset(mnist.train, numberOption(values['train-size'], 'train-size', mnist.train.count, { integer: true, min: 1 }), seed);
-  const test = headSubset(mnist.test, numberOption(values['test-size'], 'test-size', mnist.test.count, { integer: true, min: 1 }));
-  const choice = await setupNodeBackend(backend);
-  // --init continues from a saved model (more epochs without starting over).
-  const model = values.init ? await loadModelDir(values.init) : buildModel(modelName, seed, train.shape, train.numClasses);
-  const trainer = new MaskedTrainer(model, { kind: 'adam', learningRate: lr });
-  const progress = progressReporter();
-  const t0 = performance.now();
-  let result = { accuracy: 0, loss: 0 };
-  for (let e = 0; e < epochs; e++) {
-    // Learning rate decays per epoch; a fresh Adam each epoch keeps the schedule simple and explicit.
-    trainer.resetOptimizer({ kind: 'adam', learningRate: lr * decay ** e });
-    const loss = await trainEpoch(trainer, train, batchSize, seed * 1000 + e, (b, n, l) => {
-      const s = ((performance.now() - t0) / 1000).toFixed(0);
-      progress.update(`pretrain epoch ${e + 1}/${epochs} batch ${b}/${n} loss ${l.toFixed(4)} (${s} s)`);
-    });
-    result = await evaluate(model, test);
-    progress.done();
-    process.stderr.write(
-      `epoch ${e + 1}/${epochs}: train loss ${loss.toFixed(4)}, test accuracy ${(result.accuracy * 100).toFixed(2)} % (${((performance.now() - t0) / 1000).toFixed(0)} s)\n`,
-    );
-  }
-  trainer.dispose();
-  const previous = values.init ? (readModelDir(values.init).json.userDefinedMetadata?.inq as Record<string, unknown> | undefined) : undefined;
-  const metadata = {
+  const size = (v: string | undefined, name: string): number | undefined =>
+    v === undefined ? undefined : numberOption(v, name, 0, { integer: true, min: 1 });
+  return {
+    model,
+    dataset: choiceOption(values.dataset, 'dataset', DATASET_NAMES, 'mnist'),
+    out: values.out,
+    epochs: numberOption(values.epochs, 'epochs', 4, { integer: true, min: 1, max: 100 }),
+    batchSize: numberOption(values['batch-size'], 'batch-size', 64, { integer: true, min: 1, max: 4096 }),
+    lr: numberOption(values.lr, 'lr', 1e-3, { min: 1e-7, max: 10 }),
+    lrDecay: numberOption(values['lr-decay'], 'lr-decay', 0.6, { min: 0.01, max: 1 }),
+    seed: numberOption(values.seed, 'seed', 1, { integer: true }),
+    backend: choiceOption(values.backend, 'backend', BACKEND_PREFERENCES, 'auto'),
+    trainSize: size(values['train-size'], 'train-size'),
+    testSize: size(values['test-size'], 'test-size'),
+    dataDir: values['data-dir'],
+    init: values.init,
+  };
+}
+
+/** What model.json's userDefinedMetadata.inq records about a pretrain run. */
+export function pretrainMetadata(
+  o: PretrainOptions,
+  argv: readonly string[],
+  facts: { trainSize: number; trainSplitSize: number; testSize: number; backend: string; result: EvalResult; seconds: number; previous?: Record<string, unknown> },
+): { inq: Record<string, unknown> } {
+  return {
     inq: {
-      ...(previous ? { continuedFrom: previous } : {}),
-      model: modelName,
-      dataset: 'mnist',
-      trainSize: train.count,
-      testSize: test.count,
-      epochs,
-      batchSize,
-      learningRate: lr,
-      lrDecay: decay,
-      seed,
-      backend: choice.backend,
-      testAccuracy: result.accuracy,
-      testLoss: result.loss,
+      ...(facts.previous ? { continuedFrom: facts.previous } : {}),
+      model: o.model,
+      dataset: o.dataset,
+      datasetTitle: DATASETS[o.dataset].title,
+      split: DATASETS[o.dataset].split,
+      trainSize: facts.trainSize,
+      ...(facts.trainSize < facts.trainSplitSize ? { trainSubset: `a random ${facts.trainSize} of the ${facts.trainSplitSize} training images (seed ${o.seed})` } : {}),
+      testSize: facts.testSize,
+      epochs: o.epochs,
+      batchSize: o.batchSize,
+      learningRate: o.lr,
+      lrDecay: o.lrDecay,
+      seed: o.seed,
+      backend: facts.backend,
+      testAccuracy: facts.result.accuracy,
+      testLoss: facts.result.loss,
+      trainSeconds: Math.round(facts.seconds),
       command: `npm run -s inq -- pretrain ${argv.join(' ')}`,
     },
   };
-  await saveModelDir(model, values.out, metadata);
-  process.stdout.write(`${JSON.stringify({ out: values.out, testAccuracy: result.accuracy, testLoss: result.loss, epochs, seconds: (performance.now() - t0) / 1000 })}\n`);
+}
+
+/** Loads the dataset, or says which one could not be read. */
+function loadData(o: PretrainOptions): DatasetSplit {
+  try {
+    return loadDatasetNode(o.dataset, o.dataDir);
+  } catch (e) {
+    throw new UsageError(`could not load ${DATASETS[o.dataset].title}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+/** Runs the pretrain command. */
+export async function pretrainCommand(argv: string[]): Promise<void> {
+  const o = parsePretrainArgs(argv);
+  const data = loadData(o);
+  const train = randomSubset(data.train, o.trainSize ?? data.train.count, o.seed);
+  const monitor = headSubset(data.test, o.testSize ?? data.test.count);
+  const choice = await setupNodeBackend(o.backend);
+  // --init continues from a saved model (more epochs without starting over).
+  const model = o.init ? await loadModelDir(o.init) : buildModel(o.model, o.seed, train.shape, train.numClasses);
+  const trainer = new MaskedTrainer(model, { kind: 'adam', learningRate: o.lr });
+  const progress = progressReporter();
+  const t0 = performance.now();
+  const secs = (): string => ((performance.now() - t0) / 1000).toFixed(0);
+  let result: EvalResult = { accuracy: 0, loss: 0 };
+  try {
+    for (let e = 0; e < o.epochs; e++) {
+      // Learning rate decays per epoch; a fresh Adam each epoch keeps the schedule simple and explicit.
+      trainer.resetOptimizer({ kind: 'adam', learningRate: o.lr * o.lrDecay ** e });
+      const loss = await trainEpoch(trainer, train, o.batchSize, o.seed * 1000 + e, (b, n, l) => {
+        progress.update(`pretrain epoch ${e + 1}/${o.epochs} batch ${b}/${n} loss ${l.toFixed(4)} (${secs()} s)`);
+      });
+      result = await evaluate(model, monitor);
+      progress.done();
+      const on = monitor.count < data.test.count ? ` on the first ${monitor.count} test images` : '';
+      process.stderr.write(`epoch ${e + 1}/${o.epochs}: train loss ${loss.toFixed(4)}, test accuracy${on} ${(result.accuracy * 100).toFixed(2)} % (${secs()} s)\n`);
+    }
+  } finally {
+    trainer.dispose();
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  if (monitor.count < data.test.count) {
+    result = await evaluate(model, data.test);
+    process.stderr.write(`full test split (${data.test.count} images): accuracy ${(result.accuracy * 100).toFixed(2)} % (${secs()} s)\n`);
+  }
+  const previous = o.init ? (readModelDir(o.init).json.userDefinedMetadata?.inq as Record<string, unknown> | undefined) : undefined;
+  const metadata = pretrainMetadata(o, argv, {
+    trainSize: train.count,
+    trainSplitSize: data.train.count,
+    testSize: data.test.count,
+    backend: choice.backend,
+    result,
+    seconds,
+    previous,
+  });
+  await saveModelDir(model, o.out, metadata);
+  model.dispose();
+  process.stdout.write(
+    `${JSON.stringify({ out: o.out, dataset: o.dataset, testAccuracy: result.accuracy, testLoss: result.loss, testSize: data.test.count, epochs: o.epochs, seconds })}\n`,
+  );
 }

@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { loadMnistBrowser, type LoadProgress } from './browserData.ts';
+import { loadDatasetBrowser, loadMnistBrowser, type LoadProgress } from './browserData.ts';
 
 /** A tiny IDX file of unsigned bytes. */
 function idx(dims: number[], fill: (i: number) => number): Uint8Array {
@@ -105,5 +105,22 @@ describe('loadMnistBrowser', () => {
     const f = ((_: RequestInfo | URL, init?: RequestInit) =>
       init?.signal?.aborted ? Promise.reject(new DOMException('aborted', 'AbortError')) : fakeFetch()(_, init)) as typeof fetch;
     await expect(loadMnistBrowser('/d/', undefined, { fetch: f, signal: abort.signal })).rejects.toThrow(/aborted/);
+  });
+});
+
+describe('loadDatasetBrowser', () => {
+  it('reads Fashion-MNIST from its folder, the same four files, and names it', async () => {
+    const seen: string[] = [];
+    const split = await loadDatasetBrowser('fashion', '/base/data/fashion/', undefined, { fetch: fakeFetch({}, seen) });
+    expect(seen.every((u) => u.startsWith('/base/data/fashion/') && u.endsWith('.gzip'))).toBe(true);
+    expect(seen).toHaveLength(4);
+    expect(split.train.name).toBe('Fashion-MNIST train');
+    expect(split.test.name).toBe('Fashion-MNIST test');
+    expect(split.train.count).toBe(3);
+  });
+
+  it('names the dataset in a corrupt-data error', async () => {
+    const f = fakeFetch({ 'train-labels-idx1-ubyte': { bytes: gzipSync(idx([2], () => 0)) } });
+    await expect(loadDatasetBrowser('fashion', '/f/', undefined, { fetch: f })).rejects.toThrow(/^Fashion-MNIST data from \/f\/ is corrupt: Fashion-MNIST train: 3 images but 2 labels/);
   });
 });

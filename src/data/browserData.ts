@@ -1,8 +1,10 @@
 /**
- * Browser (page or module worker): fetches the gzip MNIST files that `npm run prepare-data` puts in
- * public/data/mnist/ and decodes them. Uses no DOM, only fetch, Blob and DecompressionStream.
+ * Browser (page or module worker): fetches the gzip IDX files that `npm run prepare-data` puts in
+ * public/data/mnist/ and public/data/fashion/ (the same four file names for both) and decodes them.
+ * Uses no DOM, only fetch, Blob and DecompressionStream.
  */
-import { MNIST_FILE_NAMES, mnistFromFiles, type DatasetSplit, type MnistFiles } from './dataset.ts';
+import { datasetFromIdx, MNIST_FILE_NAMES, type DatasetSplit, type MnistFiles } from './dataset.ts';
+import { DATASETS, type DatasetName } from './datasets.ts';
 
 /** Suffix of the served files (kept in step with src/cli/prepareData.ts, which is Node-only). */
 const GZIP_SUFFIX = '.gzip';
@@ -26,10 +28,21 @@ const KEYS = Object.keys(MNIST_FILE_NAMES) as (keyof MnistFiles)[];
 
 /** Fetches, decompresses and decodes MNIST's official 60k/10k split. */
 export async function loadMnistBrowser(
-  baseUrl: string = import.meta.env.BASE_URL + 'data/mnist/',
+  baseUrl: string = import.meta.env.BASE_URL + DATASETS.mnist.publicPath,
   onProgress?: (p: LoadProgress) => void,
   options: LoadOptions = {},
 ): Promise<DatasetSplit> {
+  return loadDatasetBrowser('mnist', baseUrl, onProgress, options);
+}
+
+/** Fetches, decompresses and decodes a dataset's train/test split (by default from BASE_URL + its public path). */
+export async function loadDatasetBrowser(
+  name: DatasetName,
+  baseUrl: string = import.meta.env.BASE_URL + DATASETS[name].publicPath,
+  onProgress?: (p: LoadProgress) => void,
+  options: LoadOptions = {},
+): Promise<DatasetSplit> {
+  const title = DATASETS[name].title;
   const doFetch = options.fetch ?? fetch;
   const base = baseUrl.endsWith('/') ? baseUrl : baseUrl + '/';
   const urls = KEYS.map((k) => base + MNIST_FILE_NAMES[k] + GZIP_SUFFIX);
@@ -48,9 +61,12 @@ export async function loadMnistBrowser(
   const raw = await Promise.all(bodies.map((b, i) => decode(b, urls[i])));
   const files = Object.fromEntries(KEYS.map((k, i) => [k, raw[i]])) as unknown as MnistFiles;
   try {
-    return mnistFromFiles(files);
+    return {
+      train: datasetFromIdx(`${title} train`, files.trainImages, files.trainLabels),
+      test: datasetFromIdx(`${title} test`, files.testImages, files.testLabels),
+    };
   } catch (e) {
-    throw new Error(`MNIST data from ${base} is corrupt: ${message(e)}`, { cause: e });
+    throw new Error(`${title} data from ${base} is corrupt: ${message(e)}`, { cause: e });
   }
 }
 

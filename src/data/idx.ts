@@ -39,3 +39,18 @@ export function parseIdx(bytes: Uint8Array, what = 'IDX file', expectedRank?: nu
   if (have > count) throw new IdxError(`${what} has ${have - count} unexpected bytes after its data`);
   return { dims, data: bytes.subarray(header, header + count) };
 }
+
+/** Encodes unsigned bytes as an IDX file (type 0x08) with the given dimensions. */
+export function encodeIdx(dims: readonly number[], data: Uint8Array): Uint8Array {
+  if (dims.length < 1 || dims.length > 4) throw new IdxError(`IDX files have 1 to 4 dimensions (got ${dims.length})`);
+  const count = dims.reduce((a, b) => a * b, 1);
+  if (count !== data.length) throw new IdxError(`IDX dimensions ${dims.join('×')} need ${count} bytes but the data has ${data.length}`);
+  const header = 4 + 4 * dims.length;
+  const out = new Uint8Array(header + count);
+  const view = new DataView(out.buffer);
+  out[2] = 0x08;
+  out[3] = dims.length;
+  dims.forEach((d, i) => view.setUint32(4 + 4 * i, d, false));
+  out.set(data, header);
+  return out;
+}

@@ -5,7 +5,7 @@ const USAGE = `usage: npm run -s inq -- <command> [options]
 commands:
   quantize  --bits B [--n1 N]                    stdin: JSON array of weights
   partition --portion P [--strategy S] [--seed S] stdin: {"weights":[…],"frozen":[0|1,…]}
-  pretrain  --model lenet5 --epochs E [--train-size N] --out DIR
+  pretrain  --model lenet5|convnet [--dataset mnist|fashion] --epochs E [--train-size N] [--init DIR] --out DIR
   run       --model lenet5 --bits B --schedule 0.5,0.75,0.875,1 [--prune 0.9] [--json] [--out DIR] …
   sweep     --bits 2,3,4,5,6,7,8 [--strategies magnitude,random] [--json] …   accuracy against bit-width
   sweep     --ensemble 1..7 [--bits 5] [--json] …                               softmax ensembles of N quantized models

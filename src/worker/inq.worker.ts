@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend, type BackendChoice } from '../model/backend.ts';
 import { concatBytes, ModelFormatError, modelFromArtifacts, modelToArtifacts, parseModelJson, weightPaths, type ModelJson } from '../model/io.ts';
 import { MODEL_INFO, isModelName } from '../model/architectures.ts';
-import { loadMnistBrowser } from '../data/browserData.ts';
+import { loadDatasetBrowser } from '../data/browserData.ts';
 import { headSubset, pixels, randomSubset, type Dataset, type DatasetSplit } from '../data/dataset.ts';
 import { checkSubsetFits, isAllocationFailure, probeSubset, subsetBudget, subsetTooLargeMessage } from './memoryBudget.ts';
 import { runInq } from '../engine/session.ts';
@@ -83,7 +83,7 @@ async function init(msg: Extract<ToWorker, { type: 'init' }>): Promise<void> {
   post({ type: 'backend', backend });
   const datasetTitle = DATASETS[msg.dataset ?? 'mnist'].title;
   post({ type: 'loading', stage: 'data', fraction: 0, text: `Loading ${datasetTitle}…` });
-  const data = await loadMnistBrowser(msg.dataUrl, (p) => {
+  const data = await loadDatasetBrowser(msg.dataset ?? 'mnist', msg.dataUrl, (p) => {
     post({ type: 'loading', stage: 'data', fraction: p.totalBytes ? p.loadedBytes / p.totalBytes : null, text: `Loading ${datasetTitle}…` });
   });
   post({ type: 'loading', stage: 'model', fraction: null, text: 'Loading the pre-trained model…' });

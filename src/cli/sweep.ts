@@ -21,9 +21,11 @@ export interface SweepRow {
   bits: number;
   strategy: PartitionStrategy;
   seed: number;
+  /** The cumulative portions this bit-width ran with (the paper's finer presets below 5 bits). */
+  schedule: number[];
   floatAccuracy: number;
   accuracy: number;
-  /** accuracy − floatAccuracy, in points. */
+  /** accuracy − floatAccuracy, in points (rounded to 1e-6 so JSON shows -0.05, not -0.0500000000000056). */
   deltaPoints: number;
   packedBytes: number;
   floatBytes: number;
@@ -41,8 +43,8 @@ function parseStrategies(text: string | undefined): PartitionStrategy[] {
   return out;
 }
 
-/** Runs the sweep command. */
-export async function sweepCommand(argv: string[]): Promise<void> {
+/** Runs the sweep command; results go to `out` (standard output by default), progress to stderr. */
+export async function sweepCommand(argv: string[], out: (line: string) => void = (line) => void process.stdout.write(`${line}\n`)): Promise<void> {
   const { values } = parseArgs({
     args: argv,
     options: { ...COMMON_RUN_OPTIONS, bits: { type: 'string' }, strategies: { type: 'string' }, ensemble: { type: 'string' } },
@@ -71,7 +73,6 @@ export async function sweepCommand(argv: string[]): Promise<void> {
   const m = modelFromOptions(values);
   await setupNodeBackend(m.backend);
   const json = values.json ?? false;
-  const out = (line: string): void => void process.stdout.write(`${line}\n`);
   const progress = progressReporter();
   const rows: SweepRow[] = [];
   const members: Float32Array[] = [];
@@ -96,9 +97,10 @@ export async function sweepCommand(argv: string[]): Promise<void> {
       bits: config.bits,
       strategy: config.strategy,
       seed: config.seed,
+      schedule: [...config.schedule],
       floatAccuracy: s.floatAccuracy,
       accuracy: s.finalAccuracy,
-      deltaPoints: (s.finalAccuracy - s.floatAccuracy) * 100,
+      deltaPoints: Math.round((s.finalAccuracy - s.floatAccuracy) * 1e8) / 1e6,
       packedBytes: s.packedBytes,
       floatBytes: s.floatBytes,
       allLevels: s.allLevels,

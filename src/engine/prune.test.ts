@@ -1,6 +1,6 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { prune, rampSparsity, selectPruned, spliceMasks, SplicingTrainer, SPLICE_RATIO } from './prune.ts';
+import { prune, rampSparsity, spliceMasks, SplicingTrainer, SPLICE_RATIO } from './prune.ts';
 import { runInq } from './session.ts';
 import { DEFAULT_CONFIG, PRUNED_ROUND, type InqConfig, type InqEvent } from './types.ts';
 import { tinyConvNet } from '../model/testModels.ts';
@@ -16,25 +16,30 @@ beforeAll(async () => {
 const ones = (m: Uint8Array[]): number => m.reduce((a, x) => a + x.reduce((b, v) => b + v, 0), 0);
 
 describe('pruning masks', () => {
-  it('selectPruned prunes exactly the count with the lowest |w|/rms scores, ties by index', () => {
+  it('spliceMasks prunes every score below the threshold, keeps every one past the splice threshold, and at least the count', () => {
     forCases(100, (rng) => {
       const layers = 1 + rng.int(4);
+      // A fifth of the weights tie at 0.25, to exercise the tie rule.
       const w = Array.from({ length: layers }, () => Float32Array.from({ length: 1 + rng.int(200) }, () => (rng.next() < 0.2 ? 0.25 : rng.normal())));
       const scales = w.map(() => 0.5 + rng.next());
       const total = w.reduce((a, x) => a + x.length, 0);
       const count = rng.int(total + 1);
-      const m = selectPruned(w, scales, count);
-      expect(ones(m)).toBe(count);
-      // Every pruned score ≤ every kept score.
-      let maxPruned = -Infinity;
-      let minKept = Infinity;
+      const prev = w.map((x) => Uint8Array.from(x, () => (rng.next() < 0.5 ? 1 : 0)));
+      const m = spliceMasks(w, scales, prev, count);
+      expect(ones(m)).toBeGreaterThanOrEqual(count);
+      const score = (v: number, l: number): number => Math.fround(Math.abs(v) * (1 / scales[l]));
+      const sorted = w.flatMap((x, l) => Array.from(x, (v) => score(v, l))).sort((p, q) => p - q);
+      const a = count >= total ? Infinity : sorted[count];
       w.forEach((x, l) => x.forEach((v, i) => {
-        const s = Math.abs(v) / scales[l];
-        if (m[l][i]) maxPruned = Math.max(maxPruned, s);
-        else minKept = Math.min(minKept, s);
+        const s = score(v, l);
+        if (s < a) expect(m[l][i]).toBe(1);
+        else if (s >= a * SPLICE_RATIO) expect(m[l][i]).toBe(0);
+        else if (s > a) expect(m[l][i]).toBe(prev[l][i]);
       }));
-      expect(maxPruned).toBeLessThanOrEqual(minKept);
-      expect(selectPruned(w, scales, count)).toEqual(m);
+      // With no earlier mask the count is exact, and deterministic.
+      const fresh = spliceMasks(w, scales, w.map((x) => new Uint8Array(x.length)), count);
+      expect(ones(fresh)).toBe(count);
+      expect(spliceMasks(w, scales, w.map((x) => new Uint8Array(x.length)), count)).toEqual(fresh);
     });
   });
 
@@ -96,7 +101,7 @@ describe('SplicingTrainer', () => {
 });
 
 describe('prune then INQ', () => {
-  it('reaches the target sparsity exactly, splices, and INQ keeps the pruned weights at zero', async () => {
+  it('reaches at least the target sparsity, splices, and the pruned weights end at zero', async () => {
     const model = tinyConvNet(2);
     const train = quadrantData(128, 1);
     const test = quadrantData(64, 2);
@@ -104,8 +109,10 @@ describe('prune then INQ', () => {
     const r = await prune({ model, train, test, sparsity: 0.6, epochs: 3, optimizer: { kind: 'momentum', learningRate: 0.05, momentum: 0.9 }, batchSize: 16, seed: 1 });
     const refs = kernelsOf(model);
     const total = refs.reduce((a, x) => a + x.size, 0);
-    expect(ones(r.pruned)).toBe(Math.round(0.6 * total));
-    expect(r.sparsity).toBeCloseTo(Math.round(0.6 * total) / total, 12);
+    expect(ones(r.pruned)).toBeGreaterThanOrEqual(Math.round(0.6 * total));
+    // Only the splice band's held weights can add to the target.
+    expect(r.sparsity).toBeLessThan(0.7);
+    expect(r.sparsity).toBeCloseTo(ones(r.pruned) / total, 12);
     for (let l = 0; l < refs.length; l++) {
       const k = await refs[l].variable.data();
       for (let i = 0; i < k.length; i++) if (r.pruned[l][i]) expect(Math.abs(k[i])).toBe(0);

@@ -233,12 +233,9 @@ export async function prune(input: PruneInput): Promise<PruneResult> {
   let fixed = false;
   const redraw = async (): Promise<void> => {
     const w = await trainer.denseWeights();
-    if (step >= rampBatches) {
-      pruned = spliceMasks(w, scales, pruned, finalCount);
-      fixed = true;
-    } else {
-      pruned = spliceMasks(w, scales, pruned, Math.round(rampSparsity(input.sparsity, step, rampBatches) * total));
-    }
+    // Past the ramp the mask is drawn once more, at the final count, and then stays fixed.
+    fixed = step >= rampBatches;
+    pruned = spliceMasks(w, scales, pruned, fixed ? finalCount : Math.round(rampSparsity(input.sparsity, step, rampBatches) * total));
     pruned.forEach((m, l) => {
       for (let i = 0; i < m.length; i++) everPruned[l][i] |= m[i];
     });

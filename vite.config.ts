@@ -1,6 +1,12 @@
 import { defineConfig } from 'vitest/config';
 import type { Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
+import { applyVulkanSetup, vulkanSetup } from './src/model/vulkanEnv.ts';
+
+// The unit tests run WebGPU in Node (Dawn). Its Vulkan loader may be Chromium's, which the dynamic
+// loader finds only through LD_LIBRARY_PATH, read when a process starts: set it here, in the test
+// runner's own process, before it forks the worker processes that run the tests.
+if (process.env.VITEST) applyVulkanSetup(vulkanSetup());
 
 /**
  * The built page's Content-Security-Policy: everything from the page's own origin only; WebAssembly

@@ -12,6 +12,7 @@ import { benchStep } from './step.ts';
 import { benchRound } from './round.ts';
 import { benchPage } from './page.ts';
 import { benchBackend } from './backend.ts';
+import { restartWithVulkan } from '../src/model/vulkanEnv.ts';
 import { formatTable, markdownTable, type Table, type Target } from './table.ts';
 
 const SUITES: Record<string, { about: string; run: () => Promise<Table> | Table }> = {
@@ -88,6 +89,8 @@ async function main(argv: string[]): Promise<void> {
   process.stderr.write(`bench: done in ${(seconds / 60).toFixed(1)} min; wrote bench/RESULTS.md\n`);
 }
 
+// The Node suites run WebGPU on Dawn: find its Vulkan driver first (this may re-run the process once).
+restartWithVulkan();
 main(process.argv.slice(2)).then(
   () => process.exit(0),
   (e: unknown) => {

@@ -26,7 +26,16 @@ const totals = { passed: 0, failed: 0, skipped: 0 };
 // Chromium first: the e2e tests drive it, and its SwiftShader Vulkan driver lets the kernel tests
 // run WebGPU in Node on machines without another one.
 const chromiumCode = run('node', ['scripts/ensureChromium.mjs']);
-const unitCode = run('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${outDir}/unit.json`]);
+const gpuReport = `${outDir}/gpu-adapters.txt`;
+const unitCode = run('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${outDir}/unit.json`], { INQ_GPU_REPORT: gpuReport });
+let gpuLines = [];
+try {
+  gpuLines = [...new Set(readFileSync(gpuReport, 'utf8').split('\n').filter(Boolean))];
+} catch {
+  // no GPU test got an adapter: they failed (or were skipped on purpose), and say why themselves
+}
+const gpuLine = gpuLines.length ? `GPU unit tests ran on: ${gpuLines.join(' | ')}` : 'GPU unit tests: no adapter (see their failures above)';
+console.log(`\n${gpuLine}`);
 const unit = readJson(`${outDir}/unit.json`);
 if (unit) {
   totals.passed += unit.numPassedTests;
@@ -53,5 +62,6 @@ if (unitCode === 0 || process.env.INQ_TEST_ALL) {
   console.log('unit tests failed: end-to-end tests not run');
 }
 
-console.log(`\ntests: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
+console.log(`\n${gpuLine}`);
+console.log(`tests: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
 process.exit(unitCode === 0 && e2eCode === 0 && totals.failed === 0 ? 0 : 1);

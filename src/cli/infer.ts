@@ -19,10 +19,9 @@ import { shiftProgramFromPacked } from '../kernels/packedLoader.ts';
 import type { ShiftProgram } from '../kernels/packedLoader.ts';
 import { ShiftKernels } from '../kernels/programs.ts';
 import { ShiftNetwork } from '../kernels/shiftNetwork.ts';
-import { installNodeWebGpu } from '../model/nodeGpu.ts';
 import { loadModelDir } from '../model/nodeIo.ts';
 import { UsageError, choiceOption, numberOption, progressReporter } from './args.ts';
-import { setupNodeBackend } from './nodeBackend.ts';
+import { requireNodeWebGpu, setupNodeBackend } from './nodeBackend.ts';
 
 /** The shift kernels' arithmetic, as named on the command line. */
 export const INFER_MODES = ['float-exp', 'fixed-shift'] as const;
@@ -138,8 +137,7 @@ export async function inferCommand(argv: string[]): Promise<void> {
     throw new UsageError(`the model takes [${program.inputShape.join(', ')}] inputs and ${program.numClasses} classes; MNIST has [${test.shape.join(', ')}] and ${test.numClasses}`);
   }
 
-  const gpu = await installNodeWebGpu();
-  if (!gpu.ok) throw new UsageError(`infer needs WebGPU for the shift kernels: ${gpu.message}`);
+  await requireNodeWebGpu('infer (the shift kernels)', true);
   await setupNodeBackend('auto');
   loadWgslFromDisk();
   const model = await loadModelDir(dir);

@@ -3,7 +3,8 @@ import { parseArgs } from 'node:util';
 import { loadWgslFromDisk } from '../kernels/nodeWgsl.ts';
 import { FLOAT_REL_TOL } from '../kernels/parity.ts';
 import { adapterName, runKernelCheck } from '../kernels/check.ts';
-import { installNodeWebGpu, releaseNodeWebGpu } from '../model/nodeGpu.ts';
+import { releaseNodeWebGpu } from '../model/nodeGpu.ts';
+import { requireNodeWebGpu } from './nodeBackend.ts';
 import { UsageError, numberOption } from './args.ts';
 
 const HELP = `usage: npm run -s inq -- kernel-check [--cases N] [--seed S] [--json]
@@ -26,8 +27,7 @@ export async function kernelCheckCommand(argv: string[]): Promise<void> {
   const seed = numberOption(values.seed, 'seed', Date.now() % 0x7fffffff, { integer: true, min: -(2 ** 31), max: 2 ** 31 - 1 });
 
   loadWgslFromDisk();
-  const gpu = await installNodeWebGpu();
-  if (!gpu.ok) throw new UsageError(`kernel-check needs WebGPU: ${gpu.message}`);
+  await requireNodeWebGpu('kernel-check');
   const adapter = await navigator.gpu.requestAdapter();
   if (!adapter) throw new UsageError('kernel-check needs WebGPU: requestAdapter() returned null');
   const device = await adapter.requestDevice();

@@ -1,5 +1,6 @@
 /** The `inq` command line: the same engine as the browser, headless. stdout carries only results. */
 import { UsageError } from './args.ts';
+import { restartWithVulkan } from '../model/vulkanEnv.ts';
 
 const USAGE = `usage: npm run -s inq -- <command> [options]
 commands:
@@ -13,8 +14,12 @@ commands:
   infer     --model DIR [--test-size N] [--mode float-exp|fixed-shift] --json  packed codes on the shift kernels vs tfjs
 run "npm run -s inq -- <command> --help" for a command's options`;
 
+/** Commands that never touch WebGPU, so they need no Vulkan driver (and no restart to find one). */
+const NO_GPU = new Set(['quantize', 'partition', 'help', '--help', '-h', undefined]);
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  if (!NO_GPU.has(command) && !rest.includes('--help') && !rest.includes('-h')) restartWithVulkan();
   switch (command) {
     case 'quantize':
       await (await import('./quantize.ts')).quantizeCommand(rest);

@@ -3,7 +3,14 @@ import { initBackend, type BackendChoice, type BackendPreference } from '../mode
 import { installNodeWebGpu } from '../model/nodeGpu.ts';
 import { UsageError } from './args.ts';
 
-/** Sets up the backend for `pref` and reports the choice on stderr. */
+/** Installs WebGPU in Node for a command that needs it, and says on stderr which driver and adapter it got. */
+export async function requireNodeWebGpu(what: string, quiet = false): Promise<void> {
+  const gpu = await installNodeWebGpu();
+  if (!gpu.ok) throw new UsageError(`${what} needs WebGPU: ${gpu.message}`);
+  if (!quiet) process.stderr.write(`inq: ${gpu.message}\n`);
+}
+
+/** Sets up the backend for `pref` and reports the choice (and the Vulkan driver) on stderr. */
 export async function setupNodeBackend(pref: BackendPreference, quiet = false): Promise<BackendChoice> {
   if (pref === 'webgl') throw new UsageError('--backend webgl exists only in the browser; use auto, webgpu or cpu');
   if (pref !== 'cpu') {
@@ -11,7 +18,7 @@ export async function setupNodeBackend(pref: BackendPreference, quiet = false): 
     if (!gpu.ok) {
       if (pref === 'webgpu') throw new UsageError(`--backend webgpu: ${gpu.message}`);
       process.stderr.write(`inq: warning: ${gpu.message}; falling back to the pure-JS cpu backend (about 11× slower)\n`);
-    }
+    } else if (!quiet) process.stderr.write(`inq: ${gpu.message}\n`);
   }
   const choice = await initBackend(pref, { node: true });
   if (!quiet) process.stderr.write(`inq: backend ${choice.backend} (${choice.reason})\n`);

@@ -1,35 +1,37 @@
 /**
- * Node-only: WebGPU through the `webgpu` package (Dawn). Dawn needs a Vulkan driver; Mesa's lavapipe
- * (mesa ≥ 25) trains ~11× faster than tfjs's pure-JS cpu backend here, Chromium's SwiftShader works too.
+ * Node-only: WebGPU through the `webgpu` package (Dawn), on the Vulkan driver vulkanEnv.ts finds
+ * (a GPU's, Mesa's lavapipe or Chromium's SwiftShader).
  */
-import { existsSync } from 'node:fs';
 import type * as Webgpu from 'webgpu';
-
-/** Vulkan drivers tried in order when VK_ICD_FILENAMES is not set. */
-const ICD_CANDIDATES: readonly { icd: string; libDir?: string }[] = [
-  { icd: '/usr/share/vulkan/icd.d/lvp_icd.json' },
-  { icd: '/usr/lib/chromium/vk_swiftshader_icd.json', libDir: '/usr/lib/chromium' },
-];
+import { describeAdapter } from './backend.ts';
+import { applyVulkanSetup, vulkanSetup, type VulkanSetup } from './vulkanEnv.ts';
 
 // Dawn segfaults if the object returned by create() is garbage-collected: keep it for the process.
 let gpuInstance: GPU | null = null;
+let installed: { ok: boolean; message: string } | null = null;
 
-/** The Vulkan driver chosen for Dawn, or null when none was found. */
-export function chooseVulkanDriver(): string | null {
-  if (process.env.VK_ICD_FILENAMES) return process.env.VK_ICD_FILENAMES;
-  for (const c of ICD_CANDIDATES) {
-    if (!existsSync(c.icd)) continue;
-    process.env.VK_ICD_FILENAMES = c.icd;
-    if (c.libDir) process.env.LD_LIBRARY_PATH = [c.libDir, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':');
-    return c.icd;
-  }
-  return null;
+/** One line naming the drivers offered to Dawn, e.g. "lavapipe (/usr/share/…/lvp_icd.json)". */
+export function describeDrivers(setup: VulkanSetup): string {
+  return setup.drivers.map((d) => (d.kind === 'system' ? "the system's Vulkan drivers" : `${d.kind} (${d.icd})`)).join(', then ');
 }
 
-/** Installs navigator.gpu from Dawn. Returns a message when WebGPU is unavailable (never throws). */
+/** Why Dawn found no adapter, naming what is missing or how the process had to be started. */
+function noAdapterMessage(setup: VulkanSetup): string {
+  if (setup.missing) return `no WebGPU adapter: ${setup.missing}`;
+  if (setup.needsRestart) {
+    const dir = setup.env.LD_LIBRARY_PATH?.split(':')[0];
+    return `no WebGPU adapter: the only Vulkan loader is ${dir}/libvulkan.so.1, which Dawn finds only in a process started with LD_LIBRARY_PATH=${dir} (the command line and the tests set it themselves)`;
+  }
+  const lavapipe = setup.drivers.some((d) => d.kind === 'lavapipe');
+  return `no WebGPU adapter from ${describeDrivers(setup)}${lavapipe ? " (Dawn needs Mesa's lavapipe ≥ 25)" : ''}`;
+}
+
+/** Installs navigator.gpu from Dawn. Returns a message (never throws): the driver and adapter, or why there is none. */
 export async function installNodeWebGpu(): Promise<{ ok: boolean; message: string }> {
-  if (gpuInstance) return { ok: true, message: 'already installed' };
-  const driver = chooseVulkanDriver();
+  if (installed) return installed;
+  const setup = vulkanSetup();
+  if (setup.missing) return (installed = { ok: false, message: noAdapterMessage(setup) });
+  applyVulkanSetup(setup);
   let mod: typeof Webgpu;
   try {
     mod = await import('webgpu');
@@ -41,16 +43,12 @@ export async function installNodeWebGpu(): Promise<{ ok: boolean; message: strin
   const nav = ((globalThis as { navigator?: object }).navigator ??= {});
   Object.defineProperty(nav, 'gpu', { value: gpuInstance, configurable: true });
   const adapter = await gpuInstance.requestAdapter();
-  if (!adapter) {
-    return {
-      ok: false,
-      message: `no WebGPU adapter${driver ? ` with Vulkan driver ${driver}` : ' (no Vulkan driver found)'}: install mesa-vulkan-drivers ≥ 25 (bookworm-backports) or Chromium`,
-    };
-  }
-  return { ok: true, message: `Vulkan driver ${driver ?? 'default'}` };
+  if (!adapter) return (installed = { ok: false, message: noAdapterMessage(setup) });
+  return (installed = { ok: true, message: `Vulkan ${describeDrivers(setup)}; adapter ${describeAdapter(adapter).description}` });
 }
 
 /** Lets the process exit: drops the Dawn instance (call once, at the very end). */
 export function releaseNodeWebGpu(): void {
   gpuInstance = null;
+  installed = null;
 }

@@ -34,7 +34,10 @@ export const C_FLAGS = ['-std=c99', '-Wall', '-Wextra', '-Werror', '-O2'] as con
 /** Where the fixed-shift kernel runs for the agreement figure. */
 export const KERNEL_CHOICES = ['auto', 'webgpu', 'cpu'] as const;
 
-const HELP = `usage: npm run -s inq -- export-c --model DIR --out DIR [--check] [--test-size N] [--kernel auto|webgpu|cpu] [--data-dir DIR] [--json]
+/** The tfjs backend for the tfjs comparison. */
+export const TFJS_BACKEND_CHOICES = ['cpu', 'auto', 'webgpu'] as const;
+
+const HELP = `usage: npm run -s inq -- export-c --model DIR --out DIR [--check] [--test-size N] [--kernel auto|webgpu|cpu] [--backend cpu|auto|webgpu] [--data-dir DIR] [--json]
   writes DIR/packed.json's model as C99 into the --out folder: model.h and model.c (inq_predict, in
   arithmetic shifts, integer adds and compares only; no heap, libm or floating point), plus
   check_main.c, a test harness that reads inputs from a file or stdin. Prints the compiler's sizes
@@ -47,6 +50,8 @@ const HELP = `usage: npm run -s inq -- export-c --model DIR --out DIR [--check] 
   --kernel  where the fixed-shift kernel runs: webgpu (the WGSL kernels on Dawn, one image per
             pass), cpu (their CPU twin, bit-exact with them: see kernel-check), auto (default: webgpu
             on a hardware adapter, else cpu).
+  --backend the tfjs backend for the tfjs comparison (default cpu: on a software WebGPU adapter
+            tfjs's WebGPU inference is far slower than its pure-JS cpu backend).
   output: a short report, or one JSON line with --json; progress on stderr.`;
 
 /** What `export-c --json` prints (one line); figures that were not measured are null. */
@@ -68,6 +73,8 @@ export interface ExportCSummary {
   kernel: 'webgpu' | 'cpu-twin' | null;
   kernelAccuracy: number | null;
   tfjsAccuracy: number | null;
+  /** The tfjs backend that ran the comparison. */
+  tfjsBackend: string | null;
   compiler: string | null;
   outDir: string;
   seconds: number;
@@ -198,8 +205,15 @@ async function gpuKernelPredict(program: ShiftProgram, test: Dataset, onImage: (
 }
 
 /** tfjs on DIR/model.json (checked to hold the packed model's exact weights): classes of the test images. */
-async function tfjsPredict(dir: string, program: ShiftProgram, test: Dataset, packed: ReturnType<typeof readPackedModelDir>): Promise<Int32Array> {
-  await setupNodeBackend('auto', true);
+async function tfjsPredict(
+  dir: string,
+  program: ShiftProgram,
+  test: Dataset,
+  packed: ReturnType<typeof readPackedModelDir>,
+  backend: (typeof TFJS_BACKEND_CHOICES)[number],
+  onImages: (done: number) => void,
+): Promise<Int32Array> {
+  await setupNodeBackend(backend, true);
   const model = await loadModelDir(dir);
   try {
     await checkSameWeights(model, packed);
@@ -210,6 +224,7 @@ async function tfjsPredict(dir: string, program: ShiftProgram, test: Dataset, pa
       const t = tf.tidy(() => (model.predict(tf.tensor(test.images.subarray(s * size, (s + n) * size), [n, ...program.inputShape], 'float32')) as tf.Tensor).argMax(-1));
       classes.set(await t.data(), s);
       t.dispose();
+      onImages(s + n);
     }
     return classes;
   } finally {
@@ -240,6 +255,7 @@ export async function exportCCommand(argv: string[]): Promise<void> {
       check: { type: 'boolean', default: false },
       'test-size': { type: 'string' },
       kernel: { type: 'string' },
+      backend: { type: 'string' },
       'data-dir': { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
@@ -259,6 +275,7 @@ export async function exportCCommand(argv: string[]): Promise<void> {
   const testSizeWanted = numberOption(values['test-size'], 'test-size', 10_000, { integer: true, min: 1 });
   if (values['test-size'] !== undefined && !check) throw new UsageError('--test-size needs --check');
   const kernelChoice = choiceOption(values.kernel, 'kernel', KERNEL_CHOICES, 'auto');
+  const backend = choiceOption(values.backend, 'backend', TFJS_BACKEND_CHOICES, 'cpu');
 
   const packed = readPackedModelDir(dir);
   const program = shiftProgramFromPacked(packed, 'packed.json');
@@ -294,6 +311,7 @@ export async function exportCCommand(argv: string[]): Promise<void> {
     kernel: null,
     kernelAccuracy: null,
     tfjsAccuracy: null,
+    tfjsBackend: null,
     compiler: null,
     outDir,
     seconds: 0,
@@ -334,10 +352,10 @@ export async function exportCCommand(argv: string[]): Promise<void> {
         }
         summary.kernelAccuracy = accuracyOf(kernel, test.labels);
         summary.agreementWithKernel = agreement(c.classes, kernel);
-        progress.update('export-c: tfjs');
-        const tfjs = await tfjsPredict(dir, program, test, packed);
+        const tfjs = await tfjsPredict(dir, program, test, packed, backend, (done) => progress.update(`export-c: tfjs (${tf.getBackend()}) ${done}/${test.count} images`));
         progress.done();
         summary.tfjsAccuracy = accuracyOf(tfjs, test.labels);
+        summary.tfjsBackend = tf.getBackend();
         summary.agreementWithTfjs = agreement(c.classes, tfjs);
       }
     }
@@ -372,7 +390,7 @@ function printSummary(s: ExportCSummary, gen: CExport, json: boolean, dir: strin
   const rows: [string, string, string][] = [
     ['C, shifts and adds', pct(s.accuracy), '—'],
     [kernelName, pct(s.kernelAccuracy), pct(s.agreementWithKernel)],
-    ['tfjs, power-of-two weights (float)', pct(s.tfjsAccuracy), pct(s.agreementWithTfjs)],
+    [`tfjs (${s.tfjsBackend}), power-of-two weights (float)`, pct(s.tfjsAccuracy), pct(s.agreementWithTfjs)],
   ];
   const w = Math.max(...rows.map((r) => r[0].length));
   out(`check: the first ${s.testSize} MNIST test images, compiled with ${s.compiler}`);

@@ -455,9 +455,12 @@ static void ${id}(const int32_t *x, int32_t *y)
  *   input   INQ_INPUT_SIZE values: one ${h}x${w}x${c} input, NHWC (row by row, channels last), in fixed
  *           point with INQ_INPUT_FRAC_BITS = ${C_INPUT_FRAC_BITS} fractional bits:
  *               input[i] = round(x[i] * 2^${C_INPUT_FRAC_BITS})   (round half to even)
- *           where x[i] is the value the trained network takes; |x[i]| < ${2 ** (31 - C_INPUT_FRAC_BITS)}. For MNIST,
- *           x = pixel / 255: a pixel of 255 is 2^${C_INPUT_FRAC_BITS} = ${2 ** C_INPUT_FRAC_BITS}, and
- *           ((int64_t)pixel << ${C_INPUT_FRAC_BITS}) / 255, rounded, gives every other pixel.
+ *           where x[i] is the value the trained network takes; |x[i]| < ${2 ** (31 - C_INPUT_FRAC_BITS)}. For 8-bit images
+ *           scaled to [0, 1] (MNIST, Fashion-MNIST), x = pixel / 255: a pixel of 255 is
+ *           2^${C_INPUT_FRAC_BITS} = ${2 ** C_INPUT_FRAC_BITS}, and in general
+ *               input[i] = (int32_t)(((((int64_t)pixel << ${C_INPUT_FRAC_BITS + 1}) / 255) + 1) >> 1);
+ *           (inq export-c --check feeds round(f32(pixel / 255) * 2^${C_INPUT_FRAC_BITS}), the value tfjs sees,
+ *           which differs from that by at most 32, i.e. 3e-8).
  *   logits  INQ_NUM_CLASSES values in fixed point with INQ_LOGITS_FRAC_BITS = ${C_LOGITS_FRAC_BITS} fractional bits
  *           (saturated to the int32_t range).
  *   returns the class: the index of the first largest logit (compared before the rescale).

@@ -107,7 +107,7 @@ test.describe('bring your own model, and export', () => {
     expect(guard.foreign).toEqual([]);
   });
 
-  test("a run's exported tfjs model loads back through the picker and trains; history CSV and chart PNG download", async ({ page, baseURL }, testInfo) => {
+  test("a run's exported tfjs model loads back through the picker and trains; C, history CSV and chart PNG download", async ({ page, baseURL }, testInfo) => {
     test.setTimeout(420_000);
     const guard = guardPage(page, new URL(baseURL!).origin);
     await openReady(page, SMALL_RUN);
@@ -125,6 +125,13 @@ test.describe('bring your own model, and export', () => {
       paths.push(path);
     }
     expect(files.map((d) => d.suggestedFilename()).sort()).toEqual(['model.json', 'weights.bin']);
+
+    // The model as C: model.h and model.c, with inq_predict and the run's packed codes.
+    const cFiles = await downloadsOf(page, 'Download C', 2);
+    expect(cFiles.map((d) => d.suggestedFilename()).sort()).toEqual(['model.c', 'model.h']);
+    const cText = await Promise.all(cFiles.map(async (d) => (await readFile(await d.path())).toString('utf8')));
+    expect(cText.join('\n')).toContain('int inq_predict(const int32_t *input, int32_t *logits)');
+    expect(cText.join('\n')).toMatch(/static const uint32_t conv1_codes\[\d+\]/);
 
     // The history as CSV: a header and one row per round, with the page's accuracies.
     const [csvDownload] = await downloadsOf(page, 'Download history (CSV)', 1);

@@ -58,7 +58,7 @@ export function argmaxRow(a: Float32Array, row: number, n: number): number {
 }
 
 /** Throws unless the tfjs model holds exactly the packed model's weights (else agreement means nothing). */
-async function checkSameWeights(model: tf.LayersModel, packed: PackedModel): Promise<void> {
+export async function checkSameWeights(model: tf.LayersModel, packed: PackedModel): Promise<void> {
   const { manifest } = packed;
   const inShape = model.inputs[0].shape.slice(1);
   if (inShape.join(',') !== manifest.inputShape.join(',')) {

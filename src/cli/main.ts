@@ -12,6 +12,7 @@ commands:
   sweep     --ensemble 1..7 [--bits 5] [--json] …                               softmax ensembles of N quantized models
   kernel-check [--cases N] [--seed S] --json      WGSL shift kernels vs their CPU twins (Dawn)
   infer     --model DIR [--test-size N] [--mode float-exp|fixed-shift] --json  packed codes on the shift kernels vs tfjs
+  export-c  --model DIR --out DIR [--check] [--test-size N] [--json]        the model as C99 in shifts and adds (model.h + model.c)
 run "npm run -s inq -- <command> --help" for a command's options`;
 
 /** Commands that never touch WebGPU, so they need no Vulkan driver (and no restart to find one). */
@@ -41,6 +42,9 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case 'infer':
       await (await import('./infer.ts')).inferCommand(rest);
+      return 0;
+    case 'export-c':
+      await (await import('./exportC.ts')).exportCCommand(rest);
       return 0;
     case undefined:
     case 'help':

@@ -2,7 +2,7 @@
 import { useId, useRef, useState } from 'react';
 import { getPageStore, usePlayground } from '../store/store.ts';
 import { useInqClient } from './clientContext.ts';
-import { chartCardToPng, downloadFile, exportBaseName, historyToCsv, historyToJson, packedModelFiles, tfjsModelFiles, type ExportFile } from './exportFiles.ts';
+import { cModelFiles, chartCardToPng, downloadFile, exportBaseName, historyToCsv, historyToJson, packedModelFiles, tfjsModelFiles, type ExportFile } from './exportFiles.ts';
 
 /** A download button with the reason it is disabled, read out with it. */
 function DownloadButton({ label, reason, files }: { label: string; reason: string | null; files: () => ExportFile[] }) {
@@ -70,10 +70,12 @@ export function ExportPanel() {
       <h2 id="export-title">Export</h2>
       <p className="explain">
         The quantized model as packed {runModel ? `${runModel.bits}-bit ` : ''}codes (packed.json + codes.bin, what the shift kernels run) or as a tfjs Layers
-        model (model.json + weights.bin, loads again above); the round history as JSON or CSV.
+        model (model.json + weights.bin, loads again above); as C99 that computes in shifts and integer adds
+        (model.h + model.c); the round history as JSON or CSV.
       </p>
       <div className="export-buttons">
         <DownloadButton label="Download packed model" reason={packedReason} files={() => (runModel?.packed ? packedModelFiles(runModel.packed) : [])} />
+        <DownloadButton label="Download C" reason={packedReason} files={() => (runModel?.packed ? cModelFiles(runModel.packed) : [])} />
         <DownloadButton label="Download tfjs model" reason={modelReason} files={() => (runModel ? tfjsModelFiles(runModel.layers) : [])} />
         <DownloadButton label="Download history (JSON)" reason={historyReason} files={() => history('json')} />
         <DownloadButton label="Download history (CSV)" reason={historyReason} files={() => history('csv')} />

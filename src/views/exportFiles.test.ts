@@ -2,7 +2,7 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import type { LayerInfo, RoundResult } from '../engine/types.ts';
-import { exportBaseName, frozenFraction, historyRows, historyToCsv, historyToJson, HISTORY_CSV_HEADER, HISTORY_FORMAT, packedModelFiles, tfjsModelFiles, unionBox } from './exportFiles.ts';
+import { cModelFiles, exportBaseName, frozenFraction, historyRows, historyToCsv, historyToJson, HISTORY_CSV_HEADER, HISTORY_FORMAT, packedModelFiles, tfjsModelFiles, unionBox } from './exportFiles.ts';
 import { modelToArtifacts } from '../model/io.ts';
 import { checkByoModel } from '../model/byoModel.ts';
 import { buildModel } from '../model/architectures.ts';
@@ -103,6 +103,19 @@ describe('model export', () => {
     const files = packedModelFiles({ manifest, codes });
     expect(files.map((f) => f.name)).toEqual(['packed.json', 'codes.bin']);
     expect(JSON.parse(files[0].data as string).codesFile).toBe('codes.bin');
+  });
+
+  it('C files are model.h and model.c, with inq_predict and the packed codes', () => {
+    const { manifest, codes } = buildPackedModel(
+      { model: 'm', inputShape: [28, 28, 1], numClasses: 10, codesFile: 'codes.bin', layers: [{ name: 'd', kind: 'Dense', shape: [784, 10], layout: 'IO', count: 7840, bits: 5, n1: -1, bias: new Array(10).fill(0.5) }], ops: [{ op: 'flatten' }, { op: 'dense', layer: 'd', relu: false }] },
+      [new Uint32Array(Math.ceil((7840 * 5) / 32))],
+    );
+    const files = cModelFiles({ manifest, codes });
+    expect(files.map((f) => f.name)).toEqual(['model.h', 'model.c']);
+    expect(files[0].data).toContain('int inq_predict(const int32_t *input, int32_t *logits);');
+    expect(files[1].data).toContain('static const uint32_t d_codes[1225]');
+    // A manifest the shift kernels cannot run is refused with the reason.
+    expect(() => cModelFiles({ manifest: { ...manifest, numClasses: 7 }, codes })).toThrow(/7 classes/);
   });
 });
 

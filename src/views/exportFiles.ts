@@ -3,6 +3,9 @@
  * The history and file helpers are pure (tested in Node); the PNG and download helpers need a DOM.
  */
 import type { InqConfig, LayerInfo, RoundResult, RunSummary } from '../engine/types.ts';
+import { generateC } from '../inq/cExport.ts';
+import { loadPackedModel } from '../inq/packedModel.ts';
+import { shiftProgramFromPacked } from '../kernels/packedLoader.ts';
 import type { EpochLoss } from '../store/types.ts';
 import type { RunModelFiles } from '../worker/protocol.ts';
 
@@ -136,6 +139,16 @@ export function packedModelFiles(packed: NonNullable<RunModelFiles['packed']>): 
   return [
     { name: 'packed.json', type: 'application/json', data: `${JSON.stringify(packed.manifest, null, 1)}\n` },
     { name: packed.manifest.codesFile, type: 'application/octet-stream', data: packed.codes },
+  ];
+}
+
+/** The run's packed model as C99 in shifts and integer adds (src/inq/cExport.ts): model.h and model.c. */
+export function cModelFiles(packed: NonNullable<RunModelFiles['packed']>): ExportFile[] {
+  const model = loadPackedModel(packed.manifest, packed.codes, 'packed model');
+  const gen = generateC({ name: packed.manifest.model, ...shiftProgramFromPacked(model) });
+  return [
+    { name: 'model.h', type: 'text/x-c', data: gen.header },
+    { name: 'model.c', type: 'text/x-c', data: gen.source },
   ];
 }
 

@@ -42,6 +42,11 @@ export const DEFAULT_PLAYGROUND_CONFIG: PlaygroundConfig = {
 /** Where the worker and the current run stand. */
 export type RunStatus = 'loading' | 'ready' | 'running' | 'paused' | 'done' | 'cancelled' | 'error';
 
+/** Whether a run is going (training or paused): the one place that says so. */
+export function isRunActive(status: RunStatus): boolean {
+  return status === 'running' || status === 'paused';
+}
+
 /** Configuration slice. */
 export interface ConfigSlice {
   config: PlaygroundConfig;

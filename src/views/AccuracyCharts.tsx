@@ -21,7 +21,7 @@ const percent = (v: number): string => `${Number(v.toFixed(2))}%`;
 /** Accuracy after each round (one dot per round) with the float model's as a dashed line. */
 export function AccuracyChart() {
   const live = usePlayground(selectRounds);
-  const rounds = useStaggered(live, SLOTS.accuracy) ?? NO_ROUNDS;
+  const rounds = useStaggered(live, SLOTS.accuracy, 'accuracy') ?? NO_ROUNDS;
   const floatAccuracy = usePlayground((s) => s.floatAccuracy);
   const total = usePlayground((s) => s.progress?.rounds ?? s.config.schedule.length);
   const shown = usePlayground(shownRound);
@@ -97,7 +97,7 @@ const lossText = (v: number): string => String(Number(v.toPrecision(3)));
 /** Mean training loss of each re-training epoch, across rounds. */
 export function LossChart() {
   const live = usePlayground(selectLosses);
-  const losses = useStaggered(live, SLOTS.loss) ?? NO_LOSSES;
+  const losses = useStaggered(live, SLOTS.loss, 'loss') ?? NO_LOSSES;
   const active = usePlayground(selectActive);
   const series = useMemo((): LineSeries[] => [{ id: 'loss', name: 'training loss', color: COLORS.loss, points: losses.map((l, i) => ({ x: i + 1, y: l.loss })) }], [losses]);
   const yDomain = useMemo((): [number, number] => [0, losses.length === 0 ? 1 : niceCeil(Math.max(...losses.map((l) => l.loss)))], [losses]);

@@ -10,9 +10,11 @@ import { compareChart } from './compareData.ts';
 import { kB, pct } from './format.ts';
 import { LineChart, type LineSeries, type ReferenceY } from './shared/LineChart.tsx';
 import { wholeTicks } from './shared/niceScale.ts';
+import { SLOTS, useStaggered } from './useStaggered.ts';
 
 const selectCompare = (s: RunsState) => s.compare;
 const selectRuns = (s: RunsState) => s.runs;
+const NO_RUNS: RunMeta[] = [];
 const percent = (v: number): string => `${Number(v.toFixed(2))}%`;
 const roundTitle = (x: number): string => `round ${x}`;
 
@@ -20,7 +22,9 @@ const roundTitle = (x: number): string => `round ${x}`;
 export function CompareView() {
   const ids = useRuns(selectCompare);
   const all = useRuns(selectRuns);
-  const runs = useMemo(() => ids.map((id) => all.find((r) => r.id === id)).filter((r): r is RunMeta => r !== undefined), [ids, all]);
+  const picked = useMemo(() => ids.map((id) => all.find((r) => r.id === id)).filter((r): r is RunMeta => r !== undefined), [ids, all]);
+  // The list is read again after every saved round: redraw in a task of its own, like the round views.
+  const runs = useStaggered(picked, SLOTS.compare, 'compare') ?? NO_RUNS;
   const chart = useMemo(() => compareChart(runs), [runs]);
   const xTicks = useMemo(() => wholeTicks(chart.maxRounds), [chart.maxRounds]);
   const xDomain = useMemo((): [number, number] => (chart.maxRounds === 1 ? [0.5, 1.5] : [1, chart.maxRounds]), [chart.maxRounds]);

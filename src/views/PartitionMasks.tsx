@@ -19,7 +19,7 @@ interface Hover {
 
 /** One layer's mask, updated in its own slot after the shown round changes. */
 const LayerMask = memo(function LayerMask({ info, snap, round, slot }: { info: LayerInfo; snap: LayerSnapshot; round: number; slot: number }) {
-  const shown = useStaggered(snap, slot);
+  const shown = useStaggered(snap, slot, 'mask');
   // The round travels with its snapshot: both change together.
   const shownRound = useStaggered(round, slot);
   if (!shown || shownRound === null) return <figure className="mask-card chart-pending" />;

@@ -70,7 +70,7 @@ function chartGeometry(info: LayerInfo, snap: LayerSnapshot) {
 
 /** One layer's chart, updated in its own slot after the shown round changes. */
 const LayerHistogram = memo(function LayerHistogram({ info, snap: latest, slot }: { info: LayerInfo; snap: LayerSnapshot; slot: number }) {
-  const snap = useStaggered(latest, slot);
+  const snap = useStaggered(latest, slot, 'histogram');
   return snap ? <HistogramFigure info={info} snap={snap} /> : <figure className="chart-card chart-pending" data-testid={`histogram-${info.name}`} />;
 });
 

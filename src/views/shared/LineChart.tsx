@@ -55,9 +55,12 @@ export interface LineChartProps {
   label: string;
 }
 
+// Every prop handed to recharts is stable between updates (module constants or memoised): recharts keeps
+// each axis', line's and tooltip's settings in its own store, and a new object there recomputes them all.
 const MARGIN = { top: 10, right: 16, bottom: 4, left: 0 };
 const TICK = { fontSize: 11, fill: COLORS.tick };
 const TOOLTIP_STYLE = { fontSize: 12, padding: '4px 8px', borderColor: COLORS.axis };
+const ACTIVE_DOT = { r: 5.5 };
 
 /** Row per x with one key per series (`s0`, `s1`, …): recharts' data shape. Series keys are indices, never user text. */
 function rowsOf(series: readonly LineSeries[]): Record<string, number>[] {
@@ -88,10 +91,15 @@ function LegendList({ payload }: { payload?: readonly LegendPayload[] }) {
 /** The chart. */
 export const LineChart = memo(function LineChart(p: LineChartProps) {
   const rows = useMemo(() => rowsOf(p.series), [p.series]);
-  const refs = (p.references ?? []).filter((r) => r.y >= p.yDomain[0] && r.y <= p.yDomain[1]);
+  const refs = useMemo(() => (p.references ?? []).filter((r) => r.y >= p.yDomain[0] && r.y <= p.yDomain[1]), [p.references, p.yDomain]);
   const first = p.series[0];
   const ring = p.highlightX == null || !first ? undefined : first.points.find((pt) => pt.x === p.highlightX);
-  const { yFormat, xTitle } = p;
+  const { yFormat, xTitle, xLabel } = p;
+  const xAxisLabel = useMemo(() => ({ value: xLabel, position: 'insideBottomLeft' as const, offset: -2, dx: -34, fontSize: 11, fill: COLORS.axis }), [xLabel]);
+  const tooltipLabel = useMemo(() => (x: unknown) => (xTitle ? xTitle(Number(x)) : String(x)), [xTitle]);
+  const tooltipValue = useMemo(() => (v: unknown) => yFormat(Number(v)), [yFormat]);
+  const dots = useMemo(() => p.series.map((s) => ({ r: 3.5, fill: s.color, stroke: COLORS.pointOutline, strokeWidth: 1 })), [p.series]);
+  const refLabels = useMemo(() => refs.map((r) => ({ value: r.label, position: 'top' as const, fontSize: 11, fill: r.color })), [refs]);
   return (
     <div className="line-chart">
       <RechartsLineChart responsive data={rows} margin={MARGIN} style={{ width: '100%', height: p.height }} role="img" title={p.label}>
@@ -101,18 +109,15 @@ export const LineChart = memo(function LineChart(p: LineChartProps) {
           type="number"
           domain={p.xDomain}
           ticks={p.xTicks as number[]}
+          interval={0}
           allowDecimals={false}
           tick={TICK}
           stroke={COLORS.axis}
-          label={{ value: p.xLabel, position: 'insideBottomLeft', offset: -2, dx: -34, fontSize: 11, fill: COLORS.axis }}
+          label={xAxisLabel}
         />
-        <YAxis domain={p.yDomain} tickFormatter={yFormat} tick={TICK} stroke={COLORS.axis} width={46} allowDataOverflow />
-        <Tooltip
-          isAnimationActive={false}
-          contentStyle={TOOLTIP_STYLE}
-          labelFormatter={(x) => (xTitle ? xTitle(Number(x)) : String(x))}
-          formatter={(v) => yFormat(Number(v))}
-        />
+        {/* interval 0: show the ticks as computed, without measuring each label's text in the DOM (a forced layout per tick). */}
+        <YAxis domain={p.yDomain} interval={0} tickFormatter={yFormat} tick={TICK} stroke={COLORS.axis} width={46} allowDataOverflow />
+        <Tooltip isAnimationActive={false} contentStyle={TOOLTIP_STYLE} labelFormatter={tooltipLabel} formatter={tooltipValue} />
         {p.legend && <Legend verticalAlign="bottom" content={LegendList} />}
         {refs.map((r, i) => (
           <ReferenceLine
@@ -121,7 +126,7 @@ export const LineChart = memo(function LineChart(p: LineChartProps) {
             stroke={r.color}
             strokeDasharray="5 4"
             ifOverflow="discard"
-            label={{ value: r.label, position: 'top', fontSize: 11, fill: r.color }}
+            label={refLabels[i]}
           />
         ))}
         {p.series.map((s, i) => (
@@ -132,8 +137,8 @@ export const LineChart = memo(function LineChart(p: LineChartProps) {
             type="linear"
             stroke={s.color}
             strokeWidth={2}
-            dot={{ r: 3.5, fill: s.color, stroke: COLORS.pointOutline, strokeWidth: 1 }}
-            activeDot={{ r: 5.5 }}
+            dot={dots[i]}
+            activeDot={ACTIVE_DOT}
             connectNulls
             isAnimationActive={p.animate}
           />

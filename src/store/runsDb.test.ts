@@ -2,7 +2,7 @@ import 'fake-indexeddb/auto';
 import { IDBFactory } from 'fake-indexeddb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../engine/types.ts';
-import type { RunModelFiles } from '../worker/protocol.ts';
+import type { RunModelFiles } from '../engine/results.ts';
 import { RUNS_DB_NAME, RunsDbError, openRunsDb, type RunsDb } from './runsDb.ts';
 import { fakeLayers, fakeRound, fakeSummary as summary } from './runsTestFixtures.ts';
 

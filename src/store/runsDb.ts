@@ -4,7 +4,7 @@
  * message, never a crash. Failures become RunsDbError with a message a user can act on.
  */
 import type { InqConfig, LayerInfo, RoundResult, RunSummary } from '../engine/types.ts';
-import type { RunModelFiles } from '../worker/protocol.ts';
+import type { RunModelFiles } from '../engine/results.ts';
 
 /** Database name and version (bump the version with a migration in `upgrade`). */
 export const RUNS_DB_NAME = 'inq-playground-runs';

@@ -1,6 +1,7 @@
 /** Export: the run's quantized model (packed, and tfjs Layers), its history as JSON and CSV. */
 import { useId, useState } from 'react';
 import { getPageStore, usePlayground } from '../store/store.ts';
+import { isRunActive } from '../store/types.ts';
 import { useInqClient } from './clientContext.ts';
 import { downloadFile, exportBaseName, historyToCsv, historyToJson, packedModelFiles, tfjsModelFiles, type ExportFile } from './exportFiles.ts';
 
@@ -36,7 +37,7 @@ export function ExportPanel() {
   const runModel = usePlayground((s) => s.runModel);
   const hasRounds = usePlayground((s) => s.rounds.length > 0);
   const status = usePlayground((s) => s.status);
-  const busy = status === 'running' || status === 'paused';
+  const busy = isRunActive(status);
 
   const noModel = busy ? 'The run is still going: its model is ready when it ends.' : 'Finish a run to export its quantized model.';
   const modelReason = runModel ? null : noModel;

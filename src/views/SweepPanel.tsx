@@ -7,7 +7,7 @@ import { useId, useMemo, useState } from 'react';
 import { usePlayground } from '../store/store.ts';
 import { isRunActive } from '../store/types.ts';
 import { useSweep, type SweepRow } from '../store/sweepStore.ts';
-import { getPageSweep, MAX_ENSEMBLE } from '../worker/sweepDriver.ts';
+import { getPageSweep, MAX_ENSEMBLE } from '../store/sweepDriver.ts';
 import { LineChart, type LineSeries, type ReferenceY } from './shared/LineChart.tsx';
 import { SavePngButton } from './shared/SavePngButton.tsx';
 import { paddedPercentDomain, wholeTicks } from './shared/niceScale.ts';

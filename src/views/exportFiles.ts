@@ -4,7 +4,7 @@
  */
 import type { InqConfig, LayerInfo, RoundResult, RunSummary } from '../engine/types.ts';
 import type { EpochLoss } from '../store/types.ts';
-import type { RunModelFiles } from '../worker/protocol.ts';
+import type { RunModelFiles } from '../engine/results.ts';
 
 /** One file to download. */
 export interface ExportFile {

@@ -1,7 +1,8 @@
 /**
  * Per-layer weight histograms for the shown round: free weights as bars, frozen ones as spikes on
- * their power-of-two levels. Plain SVG (one path per series) rather than recharts: five recharts
- * charts cost 200–300 ms of main-thread time per round change here, these a few ms.
+ * their power-of-two levels. Plain SVG (one path per series) rather than recharts: the page
+ * benchmark measures one layer's update here at about 1 ms against tens of ms for a recharts line
+ * chart of four points in the same run (README, Layout).
  */
 import { memo, useMemo } from 'react';
 import { usePlayground } from '../store/store.ts';

@@ -93,6 +93,7 @@ export class InqClient {
   /** Starts (or restarts) the worker with a backend preference. */
   init(backend: BackendPreference = this.store.getState().config.backend): void {
     this.worker?.terminate();
+    this.dropWaiting();
     const w = this.factory();
     this.worker = w;
     w.onmessage = (ev: MessageEvent<FromWorker>) => this.onMessage(ev.data);
@@ -363,12 +364,17 @@ export class InqClient {
     return true;
   }
 
-  private onCrash(message: string): void {
-    this.worker?.terminate();
-    this.worker = null;
+  /** The worker is gone: no reply will come to the requests still waiting. */
+  private dropWaiting(): void {
     const lost = [...this.waiting.values()];
     this.waiting.clear();
     for (const w of lost) w.lost();
+  }
+
+  private onCrash(message: string): void {
+    this.worker?.terminate();
+    this.worker = null;
+    this.dropWaiting();
     this.actions.workerCrashed(message);
   }
 

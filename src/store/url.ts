@@ -48,7 +48,7 @@ export const URL_FIELDS: { [K in keyof PlaygroundConfig]: Field<K> } = {
   batchSize: { key: 'batch', parse: intIn(1, 1024, 'batch size'), format: String },
   trainSize: { key: 'train', parse: intIn(64, 60000, 'training subset'), format: String },
   testSize: { key: 'test', parse: intIn(100, 10000, 'test subset'), format: String },
-  backend: { key: 'backend', parse: (raw) => (isBackendPreference(raw) ? ok(raw) : fail('backend must be auto, webgpu, webgl or cpu')), format: String },
+  backend: { key: 'backend', parse: (raw) => (isBackendPreference(raw) ? ok(raw) : fail('backend must be auto, wasm, webgpu, webgl or cpu')), format: String },
   prune: {
     key: 'prune',
     parse: (raw) => {

@@ -86,6 +86,47 @@ export function probeWebgl(): WebglSummary {
   }
 }
 
+/**
+ * Whether the wasm backend's threaded build can start here. It needs SharedArrayBuffer (a
+ * cross-origin-isolated page: COOP same-origin + COEP) and, in tfjs-backend-wasm 4.22, its thread
+ * workers load their glue with importScripts(blob:), which a Content-Security-Policy without blob: in
+ * script-src (ours) refuses, and tfjs would then wait for them forever. So: try exactly that in a
+ * throw-away worker, and use threads only if it works.
+ */
+export async function probeWasmThreads(timeoutMs = 3000): Promise<{ ok: boolean; why: string }> {
+  if (!(globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated || typeof SharedArrayBuffer === 'undefined') {
+    return { ok: false, why: 'threads need a cross-origin-isolated page (COOP/COEP headers)' };
+  }
+  if (typeof Worker === 'undefined' || typeof Blob === 'undefined') return { ok: false, why: 'no workers here' };
+  const inner = URL.createObjectURL(new Blob(['self.__ok = 1;'], { type: 'text/javascript' }));
+  const outer = URL.createObjectURL(new Blob([`try { importScripts(${JSON.stringify(inner)}); postMessage(self.__ok === 1); } catch (e) { postMessage(false); }`], { type: 'text/javascript' }));
+  let worker: Worker | null = null;
+  try {
+    worker = new Worker(outer);
+    const w = worker;
+    const ok = await new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), timeoutMs);
+      w.onmessage = (e: MessageEvent) => {
+        clearTimeout(timer);
+        resolve(e.data === true);
+      };
+      w.onerror = () => {
+        clearTimeout(timer);
+        resolve(false);
+      };
+    });
+    return ok ? { ok, why: 'cross-origin isolated' } : { ok, why: "the page's Content-Security-Policy does not let workers load blob: scripts" };
+  } catch {
+    return { ok: false, why: 'a worker could not start' };
+  } finally {
+    worker?.terminate();
+    URL.revokeObjectURL(inner);
+    URL.revokeObjectURL(outer);
+  }
+}
+
+let threadsWhy = '';
+
 let wasmModule: Promise<typeof TfWasm | null> | null = null;
 
 /**
@@ -115,7 +156,7 @@ async function wasmDetail(): Promise<string> {
   } catch {
     threads = 1;
   }
-  return `${simd ? 'SIMD' : 'no SIMD'}, ${threads === 1 ? '1 thread' : `${threads} threads`}`;
+  return `${simd ? 'SIMD' : 'no SIMD'}, ${threads === 1 ? '1 thread' : `${threads} threads`}${threadsWhy && threads === 1 ? `: ${threadsWhy}` : ''}`;
 }
 
 async function trySet(name: BackendName): Promise<boolean> {
@@ -133,7 +174,14 @@ async function trySet(name: BackendName): Promise<boolean> {
 export async function initBackend(pref: BackendPreference, where: { node: boolean; wasmPaths?: WasmPaths }): Promise<BackendChoice> {
   const adapter = describeAdapter(await probeAdapter());
   if (adapter.available) await import('@tensorflow/tfjs-backend-webgpu');
+  const firstLoad = !wasmModule;
   const wasm = (await loadWasm(where.wasmPaths)) !== null;
+  if (wasm && firstLoad && !where.node) {
+    // Decided after the package registered the flag and before the backend starts (tfjs reads it once).
+    const threads = await probeWasmThreads();
+    threadsWhy = threads.ok ? '' : threads.why;
+    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', threads.ok);
+  }
   const webgl = where.node ? { available: false, renderer: '' } : probeWebgl();
   const machine: Machine = { node: where.node, adapter, webgl, wasm };
   const candidates: { backend: BackendName; reason: string }[] = [];

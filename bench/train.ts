@@ -41,14 +41,14 @@ interface Column {
 type NodeBackend = 'wasm' | 'webgpu' | 'cpu';
 
 /** One plain training step (the trainer's loss: cross-entropy plus coupled L2 on the kernels); the loss read back so the time covers the work. */
-function step(model: tf.LayersModel, opt: tf.Optimizer, x: tf.Tensor, y: tf.Tensor): number {
+async function step(model: tf.LayersModel, opt: tf.Optimizer, x: tf.Tensor, y: tf.Tensor): Promise<number> {
   const kernels = kernelsOf(model).map((k) => k.variable);
   const loss = opt.minimize(() => {
     const ce = tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar;
     return tf.add(ce, tf.mul(tf.addN(kernels.map((k) => tf.sum(tf.square(k)))), WD / 2)) as tf.Scalar;
   }, true);
   if (!loss) throw new Error('optimizer.minimize returned no loss');
-  const v = loss.dataSync()[0];
+  const v = (await loss.data())[0]; // async: WebGPU's synchronous read needs a canvas, which Node lacks
   loss.dispose();
   return v;
 }
@@ -69,7 +69,7 @@ async function nodeColumns(steps: Record<NodeBackend, number>): Promise<{ column
     const xs = batches.map((bt) => tf.tensor(bt.x, [bt.y.length, 28, 28, 1]));
     const ys = batches.map((bt) => tf.oneHot(tf.tensor1d(bt.y, 'int32'), 10));
     const opt = tf.train.momentum(LR, MOMENTUM);
-    for (let i = 0; i < 2; i++) step(model, opt, xs[i], ys[i]); // warm-up: shader compiles, operator caches
+    for (let i = 0; i < 2; i++) await step(model, opt, xs[i], ys[i]); // warm-up: shader compiles, operator caches
     state.set(b, { model, opt, xs, ys, ms: [] });
   }
   const most = Math.max(...names.map((b) => steps[b]));
@@ -79,7 +79,7 @@ async function nodeColumns(steps: Record<NodeBackend, number>): Promise<{ column
       if (st.ms.length >= steps[b]) continue;
       await tf.setBackend(b);
       const t0 = performance.now();
-      step(st.model, st.opt, st.xs[s % st.xs.length], st.ys[s % st.ys.length]);
+      await step(st.model, st.opt, st.xs[s % st.xs.length], st.ys[s % st.ys.length]);
       st.ms.push(performance.now() - t0);
     }
   }
@@ -90,7 +90,7 @@ async function nodeColumns(steps: Record<NodeBackend, number>): Promise<{ column
   const walls: number[] = [];
   for (let r = 0; r < 5; r++) {
     const t0 = performance.now();
-    const p = await tf.profile(() => void step(w.model, w.opt, w.xs[r % w.xs.length], w.ys[r % w.ys.length]));
+    const p = await tf.profile(() => step(w.model, w.opt, w.xs[r % w.xs.length], w.ys[r % w.ys.length]));
     walls.push(performance.now() - t0);
     const sums = new Map<string, number>();
     for (const k of p.kernels) sums.set(k.name, (sums.get(k.name) ?? 0) + Number(k.kernelTimeMs));

@@ -87,53 +87,23 @@ export function probeWebgl(): WebglSummary {
 }
 
 /**
- * Whether the wasm backend's threaded build can start here. It needs SharedArrayBuffer (a
- * cross-origin-isolated page: COOP same-origin + COEP) and, in tfjs-backend-wasm 4.22, its thread
- * workers load their glue with importScripts(blob:), which a Content-Security-Policy without blob: in
- * script-src (ours) refuses, and tfjs would then wait for them forever. So: try exactly that in a
- * throw-away worker, and use threads only if it works.
+ * Why the page's wasm backend runs on one thread. Its threaded build needs SharedArrayBuffer, so a
+ * cross-origin-isolated page (COOP same-origin + COEP, which dev and preview send), and then, in
+ * tfjs-backend-wasm 4.22, fails here twice over: its thread workers load their code with
+ * importScripts(blob:), which our self-only script-src refuses, and with blob: allowed the bundled
+ * code they get lacks a variable of its module ("e is not defined"). Either way tfjs then waits for
+ * the threads forever, so threads stay off until a tfjs release loads them from a URL.
  */
-export async function probeWasmThreads(timeoutMs = 3000): Promise<{ ok: boolean; why: string }> {
-  if (!(globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated || typeof SharedArrayBuffer === 'undefined') {
-    return { ok: false, why: 'threads need a cross-origin-isolated page (COOP/COEP headers)' };
-  }
-  if (typeof Worker === 'undefined' || typeof Blob === 'undefined') return { ok: false, why: 'no workers here' };
-  const inner = URL.createObjectURL(new Blob(['self.__ok = 1;'], { type: 'text/javascript' }));
-  const outer = URL.createObjectURL(new Blob([`try { importScripts(${JSON.stringify(inner)}); postMessage(self.__ok === 1); } catch (e) { postMessage(false); }`], { type: 'text/javascript' }));
-  let worker: Worker | null = null;
-  try {
-    worker = new Worker(outer);
-    const w = worker;
-    const ok = await new Promise<boolean>((resolve) => {
-      const timer = setTimeout(() => resolve(false), timeoutMs);
-      w.onmessage = (e: MessageEvent) => {
-        clearTimeout(timer);
-        resolve(e.data === true);
-      };
-      w.onerror = () => {
-        clearTimeout(timer);
-        resolve(false);
-      };
-    });
-    return ok ? { ok, why: 'cross-origin isolated' } : { ok, why: "the page's Content-Security-Policy does not let workers load blob: scripts" };
-  } catch {
-    return { ok: false, why: 'a worker could not start' };
-  } finally {
-    worker?.terminate();
-    URL.revokeObjectURL(inner);
-    URL.revokeObjectURL(outer);
-  }
+function singleThreadReason(): string {
+  const isolated = Boolean((globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated);
+  return isolated ? "tfjs-backend-wasm 4.22's thread workers cannot start under this page's CSP" : 'threads need a cross-origin-isolated page';
 }
 
 let threadsWhy = '';
 
 let wasmModule: Promise<typeof TfWasm | null> | null = null;
 
-/**
- * Loads the wasm backend and our training kernels once. `paths` must come before the backend starts
- * (tfjs reads them once). Threads are used when the context allows SharedArrayBuffer (a
- * cross-origin-isolated page); otherwise tfjs falls back to the single-threaded SIMD build by itself.
- */
+/** Loads the wasm backend and our training kernels once. `paths` must come before the backend starts (tfjs reads them once). */
 export function loadWasm(paths?: WasmPaths): Promise<typeof TfWasm | null> {
   wasmModule ??= import('@tensorflow/tfjs-backend-wasm').then(
     (mod) => {
@@ -177,10 +147,9 @@ export async function initBackend(pref: BackendPreference, where: { node: boolea
   const firstLoad = !wasmModule;
   const wasm = (await loadWasm(where.wasmPaths)) !== null;
   if (wasm && firstLoad && !where.node) {
-    // Decided after the package registered the flag and before the backend starts (tfjs reads it once).
-    const threads = await probeWasmThreads();
-    threadsWhy = threads.ok ? '' : threads.why;
-    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', threads.ok);
+    // Set after the package registered the flag and before the backend starts (tfjs reads it once).
+    threadsWhy = singleThreadReason();
+    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   }
   const webgl = where.node ? { available: false, renderer: '' } : probeWebgl();
   const machine: Machine = { node: where.node, adapter, webgl, wasm };

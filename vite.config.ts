@@ -33,11 +33,17 @@ export const CONTENT_SECURITY_POLICY = [
  */
 const DEV_CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'").replace("style-src 'self'", "style-src 'self' 'unsafe-inline'");
 
-/** Headers every served response carries (the worker's script gets its own policy from them). */
+/**
+ * Headers every served response carries (the worker's script gets its own policy from them). The two
+ * Cross-Origin headers make the page cross-origin isolated, which SharedArrayBuffer and so the wasm
+ * backend's threaded build need; everything the page loads is its own, so require-corp costs nothing.
+ */
 const securityHeaders = (policy: string): Record<string, string> => ({
   'Content-Security-Policy': `${policy}; frame-ancestors 'none'`,
   'X-Content-Type-Options': 'nosniff',
   'Referrer-Policy': 'no-referrer',
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
 });
 
 /** Writes the strict policy into the built index.html, first in <head>, so any static host enforces it. */

@@ -13,14 +13,16 @@ import { benchRound } from './round.ts';
 import { benchPage } from './page.ts';
 import { benchBackend } from './backend.ts';
 import { restartWithVulkan } from '../src/model/vulkanEnv.ts';
+import { benchTrain } from './train.ts';
 import { formatTable, markdownTable, type Table, type Target } from './table.ts';
 
-const SUITES: Record<string, { about: string; run: () => Promise<Table> | Table }> = {
+const SUITES: Record<string, { about: string; run: () => Promise<Table | Table[]> | Table }> = {
   inq: { about: 'partition + quantize + mask bookkeeping, 1M/10M/50M weights, against a full sort', run: () => benchInq([1e6, 1e7, 5e7]) },
   step: { about: 'masked re-training step against a plain tfjs step, LeNet-5', run: () => benchStep() },
   round: { about: 'share of a LeNet-5 INQ round spent outside training', run: () => benchRound() },
   kernel: { about: "shift kernels against tfjs's WebGPU conv2d/matMul on the same adapter", run: () => benchKernel() },
   page: { about: 'the built page in Chromium: ready time, JS before ready, long tasks during a run', run: () => benchPage() },
+  train: { about: 'LeNet-5 training ms/sample per backend (Node wasm/webgpu/cpu, the page wasm/webgl/webgpu) beside PyTorch', run: () => benchTrain() },
 };
 
 /** The kernel suite predates targets: its LeNet-5 total row, as a reported figure. */
@@ -51,11 +53,13 @@ async function main(argv: string[]): Promise<void> {
   for (const n of names) {
     process.stderr.write(`bench: running ${n}…\n`);
     const s0 = performance.now();
-    const t = await SUITES[n].run();
-    if (n === 'kernel') t.targets = kernelTargets(t);
+    const result = await SUITES[n].run();
+    for (const t of Array.isArray(result) ? result : [result]) {
+      if (n === 'kernel') t.targets = kernelTargets(t);
+      tables.push(t);
+      process.stdout.write(`${formatTable(t)}\n\n`);
+    }
     timings.push(`${n} ${((performance.now() - s0) / 1000).toFixed(0)} s`);
-    tables.push(t);
-    process.stdout.write(`${formatTable(t)}\n\n`);
   }
   const targets = tables.flatMap((t) => t.targets ?? []);
   const yesNo = (m: boolean | null): string => (m === null ? '—' : m ? 'yes' : 'no');

@@ -75,7 +75,7 @@ const INIT_SCRIPT = `(() => {
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start); else start();
 })();`;
 
-async function waitForServer(url: string, server: ChildProcess, timeoutMs: number): Promise<void> {
+export async function waitForServer(url: string, server: ChildProcess, timeoutMs: number): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
     if (server.exitCode !== null) throw new Error(`vite preview exited with code ${server.exitCode} (is port ${new URL(url).port} taken?)`);

@@ -7,7 +7,7 @@ test.describe('INQ playground', () => {
     const guard = guardPage(page, new URL(baseURL!).origin);
     await openReady(page);
     await expect(page.getByTestId('webgpu-status')).toHaveText(/^WebGPU adapter: \S/);
-    await expect(page.getByTestId('backend-badge')).toContainText(/webgpu|webgl|cpu/);
+    await expect(page.getByTestId('backend-badge')).toContainText(/^(wasm|webgpu|webgl|cpu) — /);
     await expect(page.getByTestId('pretrained-accuracy')).toContainText(/9\d\.\d+ %/);
     expect(guard.errors).toEqual([]);
     expect(guard.foreign).toEqual([]);

@@ -2,28 +2,53 @@
 import * as tf from '@tensorflow/tfjs';
 
 import type { AdapterSummary, BackendChoice, BackendName, BackendPreference } from './backendPrefs.ts';
+import { registerWasmTrainingKernels } from './wasmKernels.ts';
+import type * as TfWasm from '@tensorflow/tfjs-backend-wasm';
 
 export * from './backendPrefs.ts';
 
+/** What WebGL offers in this context (browser only). */
+export interface WebglSummary {
+  available: boolean;
+  /** The unmasked renderer string, e.g. "ANGLE (Google, Vulkan 1.3.0 (SwiftShader Device …))". */
+  renderer: string;
+}
+
+/** What `auto` knows about where it runs. */
+export interface Machine {
+  node: boolean;
+  adapter: AdapterSummary;
+  webgl: WebglSummary;
+  /** Whether the wasm backend can start (its binaries are reachable). */
+  wasm: boolean;
+}
+
+/** Where the wasm binaries are served from (the page passes its own origin's URLs; Node reads them from node_modules). */
+export type WasmPaths = Record<'tfjs-backend-wasm.wasm' | 'tfjs-backend-wasm-simd.wasm' | 'tfjs-backend-wasm-threaded-simd.wasm', string>;
+
+const SOFTWARE_GPU = /swiftshader|llvmpipe|lavapipe|software|basic render/i;
+
+/** Whether a WebGPU adapter is a CPU implementation (SwiftShader, lavapipe) rather than a GPU. */
+export function isSoftwareAdapter(a: AdapterSummary): boolean {
+  return a.isFallbackAdapter || SOFTWARE_GPU.test(a.description);
+}
+
 /**
- * Picks the backend for `auto`. Where WebGPU runs on a real GPU it wins; on a software (fallback)
- * adapter in a browser, WebGL trains ~7× faster (PLATFORM.md), and in Node the only other choice is
- * pure-JS cpu, ~11× slower than Dawn on lavapipe.
+ * Picks the backend for `auto`, by what is known to train fastest (measured: README, "Training
+ * speed"). A real GPU wins: WebGPU on it, else WebGL on it. Without one, the GPU backends run on a
+ * software rasteriser (SwiftShader, lavapipe) and the wasm backend (XNNPACK, SIMD, with the training
+ * kernels of wasmKernels.ts) trains LeNet-5 about 10× faster than the fastest of them and ~100× faster
+ * than pure-JS cpu, so it is the choice there.
  */
-export function autoBackend(adapter: AdapterSummary, where: { node: boolean; webgl: boolean }): { backend: BackendName; reason: string } {
-  if (adapter.available && !adapter.isFallbackAdapter) return { backend: 'webgpu', reason: `WebGPU on ${adapter.description}` };
-  if (where.node) {
-    if (adapter.available) return { backend: 'webgpu', reason: `WebGPU on a software adapter (${adapter.description}), faster than pure-JS cpu here` };
-    return { backend: 'cpu', reason: 'no WebGPU adapter: pure-JS cpu backend (slow)' };
-  }
-  if (where.webgl) {
-    return {
-      backend: 'webgl',
-      reason: adapter.available ? `WebGPU adapter is a software fallback (${adapter.description}): WebGL trains faster here` : 'no WebGPU adapter: WebGL',
-    };
-  }
-  if (adapter.available) return { backend: 'webgpu', reason: `WebGPU on a software adapter (${adapter.description})` };
-  return { backend: 'cpu', reason: 'neither WebGPU nor WebGL is available: cpu backend' };
+export function autoBackend(m: Machine): { backend: BackendName; reason: string } {
+  const { adapter, webgl } = m;
+  if (adapter.available && !isSoftwareAdapter(adapter)) return { backend: 'webgpu', reason: `WebGPU on a GPU (${adapter.description})` };
+  if (!m.node && webgl.available && !SOFTWARE_GPU.test(webgl.renderer)) return { backend: 'webgl', reason: `WebGL on a GPU (${webgl.renderer || 'unnamed renderer'})` };
+  const noGpu = adapter.available ? `the WebGPU adapter is software (${adapter.description})` : 'no WebGPU adapter';
+  if (m.wasm) return { backend: 'wasm', reason: `no GPU (${noGpu}): wasm trains fastest on the CPU` };
+  if (!m.node && webgl.available) return { backend: 'webgl', reason: `no GPU and no wasm: WebGL on ${webgl.renderer || 'a software renderer'}` };
+  if (adapter.available) return { backend: 'webgpu', reason: `no GPU and no wasm: WebGPU on a software adapter (${adapter.description})` };
+  return { backend: 'cpu', reason: 'neither a GPU backend nor wasm is available: pure-JS cpu backend (slow)' };
 }
 
 /** Describes an adapter from its info (fields differ across implementations). */
@@ -46,27 +71,103 @@ export async function probeAdapter(): Promise<GPUAdapter | null> {
   }
 }
 
-/** Sets the tfjs backend by preference; returns what runs and why. Falls back to cpu if a backend fails to start. */
-export async function initBackend(pref: BackendPreference, where: { node: boolean }): Promise<BackendChoice> {
+/** Opens a throw-away WebGL2 context to read its renderer (a worker has OffscreenCanvas; Node has neither). */
+export function probeWebgl(): WebglSummary {
+  if (typeof OffscreenCanvas === 'undefined') return { available: false, renderer: '' };
+  try {
+    const gl = new OffscreenCanvas(1, 1).getContext('webgl2');
+    if (!gl) return { available: false, renderer: '' };
+    const ext = gl.getExtension('WEBGL_debug_renderer_info');
+    const renderer = String(gl.getParameter(ext ? ext.UNMASKED_RENDERER_WEBGL : gl.RENDERER) ?? '');
+    gl.getExtension('WEBGL_lose_context')?.loseContext();
+    return { available: true, renderer };
+  } catch {
+    return { available: false, renderer: '' };
+  }
+}
+
+/**
+ * Why the page's wasm backend runs on one thread. Its threaded build needs SharedArrayBuffer, so a
+ * cross-origin-isolated page (COOP same-origin + COEP, which dev and preview send), and then, in
+ * tfjs-backend-wasm 4.22, fails here twice over: its thread workers load their code with
+ * importScripts(blob:), which our self-only script-src refuses, and with blob: allowed the bundled
+ * code they get lacks a variable of its module ("e is not defined"). Either way tfjs then waits for
+ * the threads forever, so threads stay off until a tfjs release loads them from a URL.
+ */
+function singleThreadReason(): string {
+  const isolated = Boolean((globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated);
+  return isolated ? "tfjs-backend-wasm 4.22's thread workers cannot start under this page's CSP" : 'threads need a cross-origin-isolated page';
+}
+
+let threadsWhy = '';
+
+let wasmModule: Promise<typeof TfWasm | null> | null = null;
+
+/** Loads the wasm backend and our training kernels once. `paths` must come before the backend starts (tfjs reads them once). */
+export function loadWasm(paths?: WasmPaths): Promise<typeof TfWasm | null> {
+  wasmModule ??= import('@tensorflow/tfjs-backend-wasm').then(
+    (mod) => {
+      if (paths) mod.setWasmPaths(paths);
+      registerWasmTrainingKernels();
+      return mod;
+    },
+    () => null,
+  );
+  return wasmModule;
+}
+
+/** How the wasm backend runs once started: "SIMD, 2 threads". */
+async function wasmDetail(): Promise<string> {
+  const mod = await loadWasm();
+  const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
+  let threads: number;
+  try {
+    threads = mod?.getThreadsCount() ?? 1;
+  } catch {
+    threads = 1;
+  }
+  return `${simd ? 'SIMD' : 'no SIMD'}, ${threads === 1 ? '1 thread' : `${threads} threads`}${threadsWhy && threads === 1 ? `: ${threadsWhy}` : ''}`;
+}
+
+async function trySet(name: BackendName): Promise<boolean> {
+  try {
+    return await tf.setBackend(name);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Sets the tfjs backend by preference; returns what runs and why. `auto` falls through its
+ * candidates (and any asked-for backend falls back to cpu) when one fails to start.
+ */
+export async function initBackend(pref: BackendPreference, where: { node: boolean; wasmPaths?: WasmPaths }): Promise<BackendChoice> {
   const adapter = describeAdapter(await probeAdapter());
   if (adapter.available) await import('@tensorflow/tfjs-backend-webgpu');
-  const webgl = !where.node && typeof OffscreenCanvas !== 'undefined';
-  let wanted: { backend: BackendName; reason: string };
-  if (pref === 'auto') wanted = autoBackend(adapter, { node: where.node, webgl });
-  else wanted = { backend: pref, reason: `${pref} chosen by you` };
-  if (wanted.backend === 'webgpu' && !adapter.available) {
-    wanted = { backend: 'cpu', reason: 'WebGPU was asked for but no adapter exists: cpu backend' };
+  const firstLoad = !wasmModule;
+  const wasm = (await loadWasm(where.wasmPaths)) !== null;
+  if (wasm && firstLoad && !where.node) {
+    // Set after the package registered the flag and before the backend starts (tfjs reads it once).
+    threadsWhy = singleThreadReason();
+    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   }
-  let ok: boolean;
-  try {
-    ok = await tf.setBackend(wanted.backend);
-  } catch {
-    ok = false;
+  const webgl = where.node ? { available: false, renderer: '' } : probeWebgl();
+  const machine: Machine = { node: where.node, adapter, webgl, wasm };
+  const candidates: { backend: BackendName; reason: string }[] = [];
+  if (pref === 'auto') {
+    candidates.push(autoBackend(machine));
+    const rest: BackendName[] = ['wasm', ...(where.node ? [] : (['webgl'] as const)), 'cpu'];
+    for (const b of rest) if (!candidates.some((c) => c.backend === b)) candidates.push({ backend: b, reason: `${candidates[0].backend} failed to start: ${b}` });
+  } else if (pref === 'webgpu' && !adapter.available) {
+    candidates.push({ backend: 'cpu', reason: 'WebGPU was asked for but no adapter exists: cpu backend' });
+  } else {
+    candidates.push({ backend: pref, reason: `${pref} chosen by you` }, { backend: 'cpu', reason: `${pref} failed to start: cpu backend` });
   }
-  if (!ok) {
-    await tf.setBackend('cpu');
-    return { backend: 'cpu', reason: `${wanted.backend} failed to start: cpu backend`, adapter };
+  for (const c of candidates) {
+    if (!(await trySet(c.backend))) continue;
+    await tf.ready();
+    const reason = c.backend === 'wasm' ? `${c.reason} (${await wasmDetail()})` : c.reason;
+    return { backend: c.backend, reason, adapter };
   }
-  await tf.ready();
-  return { backend: wanted.backend, reason: wanted.reason, adapter };
+  throw new Error('no tfjs backend could start, not even cpu');
 }

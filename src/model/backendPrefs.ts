@@ -1,13 +1,13 @@
 /** Backend names and preferences, free of tfjs so the page can import them without loading it. */
 
 /** What the user may ask for. */
-export type BackendPreference = 'auto' | 'webgpu' | 'webgl' | 'cpu';
+export type BackendPreference = 'auto' | 'wasm' | 'webgpu' | 'webgl' | 'cpu';
 
 /** Concrete tfjs backends we use. */
-export type BackendName = 'webgpu' | 'webgl' | 'cpu';
+export type BackendName = 'wasm' | 'webgpu' | 'webgl' | 'cpu';
 
 /** Every accepted preference. */
-export const BACKEND_PREFERENCES: readonly BackendPreference[] = ['auto', 'webgpu', 'webgl', 'cpu'];
+export const BACKEND_PREFERENCES: readonly BackendPreference[] = ['auto', 'wasm', 'webgpu', 'webgl', 'cpu'];
 
 /** Whether a string is an accepted preference. */
 export function isBackendPreference(s: string): s is BackendPreference {

@@ -44,7 +44,7 @@ export const URL_FIELDS: { [K in keyof PlaygroundConfig]: Field<K> } = {
   batchSize: { key: 'batch', parse: bounded('batchSize'), format: String },
   trainSize: { key: 'train', parse: bounded('trainSize'), format: String },
   testSize: { key: 'test', parse: bounded('testSize'), format: String },
-  backend: { key: 'backend', parse: (raw) => (isBackendPreference(raw) ? ok(raw) : fail('backend must be auto, webgpu, webgl or cpu')), format: String },
+  backend: { key: 'backend', parse: (raw) => (isBackendPreference(raw) ? ok(raw) : fail('backend must be auto, wasm, webgpu, webgl or cpu')), format: String },
   prune: { key: 'prune', parse: bounded('prune'), format: String },
   pretrained: {
     key: 'model',

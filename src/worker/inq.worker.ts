@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, type BackendChoice } from '../model/backend.ts';
+import { WASM_PATHS } from './wasmAssets.ts';
 import { concatBytes, ModelFormatError, modelFromArtifacts, modelToArtifacts, parseModelJson, weightPaths, type ModelJson } from '../model/io.ts';
 import { MODEL_INFO, isModelName } from '../model/architectures.ts';
 import { loadDatasetBrowser } from '../data/browserData.ts';
@@ -78,7 +79,7 @@ function watchDevice(): void {
 
 async function init(msg: Extract<ToWorker, { type: 'init' }>): Promise<void> {
   post({ type: 'loading', stage: 'backend', fraction: null, text: 'Starting the tfjs backend…' });
-  const backend = await initBackend(msg.backend, { node: false });
+  const backend = await initBackend(msg.backend, { node: false, wasmPaths: WASM_PATHS });
   watchDevice();
   post({ type: 'backend', backend });
   const datasetTitle = DATASETS[msg.dataset ?? 'mnist'].title;

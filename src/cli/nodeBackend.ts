@@ -10,7 +10,7 @@ export async function setupNodeBackend(pref: BackendPreference, quiet = false): 
     const gpu = await installNodeWebGpu();
     if (!gpu.ok) {
       if (pref === 'webgpu') throw new UsageError(`--backend webgpu: ${gpu.message}`);
-      process.stderr.write(`inq: warning: ${gpu.message}; falling back to the pure-JS cpu backend (about 11× slower)\n`);
+      process.stderr.write(`inq: warning: ${gpu.message}; falling back to the pure-JS cpu backend\n`);
     }
   }
   const choice = await initBackend(pref, { node: true });

@@ -65,12 +65,25 @@ interface Runs {
   budgetMs: number;
 }
 
-/** Times `once` (ms, or null when its GPU timestamps were unusable) as `runs` says. */
+/**
+ * Times `once` (ms, or null when its GPU timestamps were unusable) as `runs` says. On a slow adapter a
+ * layer can take a minute a run: one warm-up is enough once a run takes a fifth of the budget, and
+ * past four budgets the timing stops with the runs it has.
+ */
 async function timedRuns(runs: Runs, once: () => Promise<number | null>): Promise<Timed & { runs: number }> {
-  for (let r = 0; r < runs.warmup; r++) await once();
+  for (let r = 0; r < runs.warmup; r++) {
+    const w0 = performance.now();
+    await once();
+    if (performance.now() - w0 > runs.budgetMs / 5) break;
+  }
   const times: (number | null)[] = [];
   const t0 = performance.now();
-  while (times.length < runs.reps && (times.length < runs.minReps || performance.now() - t0 < runs.budgetMs)) times.push(await once());
+  const more = (): boolean => {
+    const spent = performance.now() - t0;
+    return times.length < runs.reps && (times.length < runs.minReps ? spent < 4 * runs.budgetMs : spent < runs.budgetMs);
+  };
+  do times.push(await once());
+  while (more());
   return { ...medianOf(times), runs: times.length };
 }
 
@@ -243,6 +256,7 @@ export async function benchKernel(options: KernelBenchOptions = {}): Promise<Tab
   const seen: Seen[] = [];
   const dropped: string[] = [];
   let fewer = 0;
+  const runCounts: string[] = [];
   const ratio = (v: number | undefined, peer: number): string => (v === undefined ? '—' : `${(v / peer).toFixed(2)}×`);
   const totalRow = (label: string, t: typeof totals): (string | number)[] => [label, `batch ${batch}`, t.float, t.fixed, t.tfjs, ratio(t.float, t.tfjs), ratio(t.fixed, t.tfjs), '', '', ''];
   for (const c of cases) {
@@ -255,7 +269,10 @@ export async function benchKernel(options: KernelBenchOptions = {}): Promise<Tab
     const ref = await timeTfjs(c, x, runs, timestamps);
     const note = (who: string, t: { dropped: number; runs: number }): void => {
       if (t.dropped) dropped.push(`${c.name} ${who} ${t.dropped} of ${t.runs}`);
-      if (t.runs < reps) fewer++;
+      if (t.runs < reps) {
+        fewer++;
+        runCounts.push(`${c.name} ${who} ${t.runs}`);
+      }
     };
     note('tfjs', ref);
     for (const mode of c.layer.kind === 'maxPool2d' ? (['float'] as const) : (['float', 'fixed'] as const)) {
@@ -301,7 +318,7 @@ export async function benchKernel(options: KernelBenchOptions = {}): Promise<Tab
       `Same GPUDevice for both (tfjs's), adapter: ${[info?.vendor, info?.architecture, info?.description].filter(Boolean).join(' ') || 'unknown'}.`,
       timestamps ? "Times: GPU timestamp queries around each layer's compute pass (tfjs: tf.time kernelMs)." : 'Times: wall time to queue completion (no timestamp-query on this device).',
       timestamps ? `Unusable GPU timestamps (end not after begin), dropped from the medians: ${dropped.length ? dropped.join('; ') : 'none'}.` : '',
-      fewer ? `${fewer} of the timings stopped before ${reps} runs (at ${runs.minReps} or more) after ${(runs.budgetMs / 1000).toFixed(0)} s of runs.` : '',
+      fewer ? `${fewer} of the timings stopped before ${reps} runs: after ${(runs.budgetMs / 1000).toFixed(0)} s of runs once they had ${runs.minReps}, or after ${((4 * runs.budgetMs) / 1000).toFixed(0)} s with fewer (runs per timing: ${runCounts.join(', ')}).` : '',
       conv1Note(seen),
       'err: max |shift − tfjs| / max |tfjs| of the layer output (float: summation in the same order, so usually exact).',
       'shift fixed = maxAbs + quantize + i32 shift kernel + dequantize/bias/ReLU; pools have no fixed variant (they run on floats).',

@@ -15,8 +15,7 @@ import { histogram, levelCounts } from '../src/inq/histogram.ts';
 import { loadMnistNode } from '../src/data/nodeMnist.ts';
 import { headSubset, randomSubset } from '../src/data/dataset.ts';
 import { levelSet, maxAbs } from '../src/inq/levels.ts';
-import { partitionInPlace } from '../src/inq/partition.ts';
-import { quantizeInto } from '../src/inq/quantize.ts';
+import { partitionQuantizeInPlace } from '../src/inq/partition.ts';
 import { kernelsOf } from '../src/model/quantLayers.ts';
 import { loadModelDir } from '../src/model/nodeIo.ts';
 import { transferablesOf } from '../src/worker/protocol.ts';
@@ -51,9 +50,7 @@ export async function benchRound(options: { trainSize?: number; testSize?: numbe
   const cpuMs = await timeMs(20, () => {
     for (const w0 of kernels) {
       const w = w0.slice();
-      const frozen = new Uint8Array(w.length);
-      const newly = partitionInPlace(w, frozen, 0.5, { strategy: 'magnitude' });
-      quantizeInto(w, levelSet(config.bits, maxAbs(w0)), w, newly);
+      partitionQuantizeInPlace(w, new Uint8Array(w.length), new Uint8Array(w.length), 1, 0.5, levelSet(config.bits, maxAbs(w0)), { strategy: 'magnitude' });
     }
   });
 

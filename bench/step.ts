@@ -16,7 +16,7 @@ import { MaskedTrainer, disposeOptimizer, makeOptimizer, type OptimizerOptions }
 import { loadModelDir } from '../src/model/nodeIo.ts';
 import { benchBackend } from './backend.ts';
 import { median, type Table } from './table.ts';
-import { loadavg } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 
 /** The committed pre-trained LeNet-5. */
 export const LENET5_DIR = fileURLToPath(new URL('../public/models/lenet5', import.meta.url));
@@ -120,7 +120,7 @@ export async function benchStep(options: { steps?: number; warmup?: number; batc
         met: ratio <= 1.1,
         ...(ratio > 1.1
           ? {
-              why: `ratio ${ratio.toFixed(3)} (CPU ${cpuRatio.toFixed(3)}): the write-back of frozen values is one where() per kernel per step; step times on this shared VM (load average ${loadavg()[0].toFixed(0)}) spread ${Math.min(...plain).toFixed(0)}–${Math.max(...plain).toFixed(0)} ms, wider than the difference`,
+              why: `ratio ${ratio.toFixed(3)} (CPU ${cpuRatio.toFixed(3)}): the write-back of frozen values is one where() per kernel per step; step times in this run (load average ${loadavg()[0].toFixed(1)} on ${cpus().length} cores) spread ${Math.min(...plain).toFixed(0)}–${Math.max(...plain).toFixed(0)} ms, wider than the difference`,
             }
           : {}),
       },

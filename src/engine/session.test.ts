@@ -2,7 +2,7 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { runInq, validateConfig } from './session.ts';
 import { RunControl, CancelledError } from './control.ts';
-import { DEFAULT_CONFIG, type InqConfig, type InqEvent } from './types.ts';
+import { DEFAULT_CONFIG, type InqConfig, type InqEvent, type RoundResult } from './types.ts';
 import { tinyConvNet } from '../model/testModels.ts';
 import { kernelsOf } from '../model/quantLayers.ts';
 import { isLevel, levelSet } from '../inq/levels.ts';
@@ -45,7 +45,6 @@ describe('runInq on a tiny model', () => {
         const info = start!.layers[li];
         expect(l.frozenCount).toBe(Math.round(r.portion * info.size));
         const set = levelSet(config.bits, info.preMaxAbs);
-        expect(set.n1).toBe(info.n1);
         for (let i = 0; i < l.weights.length; i++) {
           if (l.frozenRound[i] > 0) {
             expect(l.frozenRound[i]).toBeLessThanOrEqual(r.round);
@@ -147,6 +146,107 @@ describe('runInq on a tiny model', () => {
     }
     model.dispose();
     fresh.dispose();
+  });
+
+  it('n1 is floor(log2(4·max|w|/3)) of the pre-trained weights and stays so every round: a weight grown past 2^n1 is clamped to it', async () => {
+    const model = tinyConvNet(7);
+    const kernels = kernelsOf(model);
+    const pre = kernels.map((k) => Float32Array.from(k.variable.dataSync()));
+    const preN1 = pre.map((w) => Math.floor(Math.log2((4 * w.reduce((m, v) => Math.max(m, Math.abs(v)), 0)) / 3)));
+    const cfg: InqConfig = { ...config, schedule: [0.5, 0.75, 0.9, 1], epochsPerRound: 1 };
+    // The level nearest to v (ties to the larger magnitude) among 0 and ±2^p, n2 ≤ p ≤ n1: written
+    // here from INQ.md, not taken from src/inq, so that it checks the session's level set.
+    const nearestLevel = (v: number, n1: number): number => {
+      let best = 0;
+      for (let p = n1 + 1 - 2 ** (cfg.bits - 2); p <= n1; p++) {
+        const l = Math.sign(v) * 2 ** p;
+        if (Math.abs(v - l) <= Math.abs(v - best)) best = l;
+      }
+      return best;
+    };
+    let startN1: number[] = [];
+    const ends: RoundResult[] = [];
+    // What each round partitions: the pre-trained weights, then each round's re-trained ones.
+    const before: Float32Array[][] = [pre];
+    const grown: number[] = [];
+    await runInq({
+      model,
+      train: quadrantData(64, 7),
+      test: quadrantData(32, 8),
+      config: cfg,
+      onEvent: (e) => {
+        if (e.type === 'start') startN1 = e.layers.map((l) => l.n1);
+        if (e.type !== 'roundEnd') return;
+        ends.push(e.result);
+        const next = e.result.layers.map((l) => Float32Array.from(l.weights));
+        if (e.result.round === 1) {
+          // Re-training that pushed one free weight per layer far past the pre-trained range (8·max|w|):
+          // with n1 kept it must snap to ±2^n1 next round, not to a new top level and not to 0.
+          kernels.forEach((k, li) => {
+            const i = e.result.layers[li].frozenRound.indexOf(0);
+            next[li][i] = -8 * 2 ** preN1[li];
+            grown.push(i);
+            tf.tidy(() => k.variable.assign(tf.tensor(next[li], k.shape, 'float32')));
+          });
+        }
+        before.push(next);
+      },
+    });
+    expect(startN1).toEqual(preN1);
+    expect(ends).toHaveLength(4);
+    for (const r of ends) {
+      r.layers.forEach((l, li) => {
+        const wrong: string[] = [];
+        for (let i = 0; i < l.weights.length; i++) {
+          if (l.frozenRound[i] !== r.round) continue;
+          const want = nearestLevel(before[r.round - 1][li][i], preN1[li]);
+          if (!Object.is(l.weights[i], want) && !(l.weights[i] === 0 && want === 0)) wrong.push(`${i}: ${l.weights[i]} (want ${want})`);
+        }
+        expect(wrong.slice(0, 5), `round ${r.round}, ${l.name}`).toEqual([]);
+      });
+    }
+    ends[1].layers.forEach((l, li) => {
+      expect(l.frozenRound[grown[li]], l.name).toBe(2);
+      expect(l.weights[grown[li]], l.name).toBe(-(2 ** preN1[li]));
+    });
+    model.dispose();
+  });
+
+  it('resets the learning rate and the optimizer state at the start of every round (Adam\'s first step moves each weight by lr)', async () => {
+    // Adam's first step from fresh moments is lr·g/(|g| + ε) ≈ ±lr for every weight with a gradient;
+    // with moments and step count carried over from the last round, or a decayed rate, it is not.
+    const cfg: InqConfig = { ...config, optimizer: 'adam', learningRate: 0.01, weightDecay: 0, schedule: [0.3, 0.6, 0.8, 1], epochsPerRound: 2 };
+    const model = tinyConvNet(8);
+    const kernels = kernelsOf(model);
+    const atStart = new Map<number, Float32Array[]>();
+    const afterFirst = new Map<number, Float32Array[]>();
+    const ends: RoundResult[] = [];
+    const read = (): Float32Array[] => kernels.map((k) => Float32Array.from(k.variable.dataSync()));
+    await runInq({
+      model,
+      train: quadrantData(96, 9),
+      test: quadrantData(32, 10),
+      config: cfg,
+      onEvent: (e) => {
+        if (e.type === 'roundStart') atStart.set(e.round, read());
+        if (e.type === 'batch' && e.epoch === 1 && e.batch === 1) afterFirst.set(e.round, read());
+        if (e.type === 'roundEnd') ends.push(e.result);
+      },
+    });
+    expect([...afterFirst.keys()]).toEqual([1, 2, 3]);
+    for (const round of [1, 2, 3]) {
+      const ratios: number[] = [];
+      ends[round - 1].layers.forEach((l, li) => {
+        const w0 = atStart.get(round)![li];
+        const w1 = afterFirst.get(round)![li];
+        // Free through the whole round: free at its end (the partition leaves free weights as they are).
+        for (let i = 0; i < w0.length; i++) if (l.frozenRound[i] === 0 && w1[i] !== w0[i]) ratios.push(Math.abs(w1[i] - w0[i]) / cfg.learningRate);
+      });
+      expect(ratios.length, `round ${round}`).toBeGreaterThan(50);
+      const nearLr = ratios.filter((r) => Math.abs(r - 1) < 0.01).length / ratios.length;
+      expect(nearLr, `round ${round}: share of first steps within 1 % of lr`).toBeGreaterThan(0.9);
+    }
+    model.dispose();
   });
 
   it('refuses bad configurations with a message naming the field', () => {

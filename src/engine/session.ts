@@ -4,8 +4,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { levelSet, maxAbs, type LevelSet } from '../inq/levels.ts';
-import { quantizeInto, quantizeAll } from '../inq/quantize.ts';
-import { partitionInPlace } from '../inq/partition.ts';
+import { quantizeAll } from '../inq/quantize.ts';
+import { countFrozen, partitionQuantizeInPlace } from '../inq/partition.ts';
 import { histogram, levelCounts } from '../inq/histogram.ts';
 import { layerSize } from '../inq/codec.ts';
 import type { Dataset } from '../data/dataset.ts';
@@ -93,7 +93,7 @@ export async function runInq(input: SessionInput): Promise<RunSummary> {
       },
     });
     pruned = r.pruned;
-    const kernelBytes = refs.reduce((a, ref, l) => a + sparseFloatBytes(ref.size, ref.size - countOnes(r.pruned[l])), 0);
+    const kernelBytes = refs.reduce((a, ref, l) => a + sparseFloatBytes(ref.size, ref.size - countFrozen(r.pruned[l])), 0);
     const kernelFloat = refs.reduce((a, ref) => a + ref.size * 4, 0);
     pruneReport = {
       target: config.prune,
@@ -146,16 +146,14 @@ export async function runInq(input: SessionInput): Promise<RunSummary> {
       const portion = config.schedule[k];
       const tr0 = performance.now();
       onEvent({ type: 'roundStart', round, portion });
-      // 1–2. Partition on the re-trained values, then snap the newly frozen to levels.
+      // 1–2. Partition on the re-trained values and snap the newly frozen to levels (one fused step).
       for (let li = 0; li < layers.length; li++) {
         const l = layers[li];
         const w = await readKernel(l.ref.variable);
         // With pruning, the portion applies to the surviving weights: P + round(σ·(N − P)) frozen.
         const n = l.ref.size;
         const layerPortion = l.prunedCount ? (l.prunedCount + Math.round(portion * (n - l.prunedCount))) / n : portion;
-        const newly = partitionInPlace(w, l.frozen, layerPortion, { strategy: config.strategy, seed: config.seed * 7919 + round * 104729 + li });
-        quantizeInto(w, l.set, w, newly);
-        for (let i = 0; i < newly.length; i++) l.frozenRound[newly[i]] = round;
+        partitionQuantizeInPlace(w, l.frozen, l.frozenRound, round, layerPortion, l.set, { strategy: config.strategy, seed: config.seed * 7919 + round * 104729 + li });
         tf.tidy(() => l.ref.variable.assign(tf.tensor(w, l.ref.shape, 'float32')));
         trainer.setFrozen(l.ref.variable, l.frozen, w);
       }
@@ -258,10 +256,4 @@ async function summarize(
     sparseKernelBytes,
     sparsePackedBytes: floatBytes - kernelFloatBytes + sparseKernelBytes,
   };
-}
-
-function countOnes(m: Uint8Array): number {
-  let c = 0;
-  for (let i = 0; i < m.length; i++) c += m[i];
-  return c;
 }

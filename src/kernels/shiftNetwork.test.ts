@@ -1,10 +1,29 @@
 /** A whole LeNet-5 forward pass on the shift kernels against the CPU twin, with per-layer timings. */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createRng } from '../inq/rng.ts';
 import { shiftForwardRef } from '../inq/shiftRef.ts';
 import { FLOAT_REL_TOL, maxRelErr, randomLenet5 } from './parity.ts';
-import { ShiftNetwork } from './shiftNetwork.ts';
+import { ShiftNetwork, pairDurationsMs } from './shiftNetwork.ts';
 import { forCases, gpuIt, setupGpu } from './gpuTestSetup.ts';
+import type * as GpuModule from './gpu.ts';
+
+// readBuffer as it is, except where a test makes it return broken timestamps (end before begin).
+const breakStamps = { on: false };
+vi.mock('./gpu.ts', async (original) => {
+  const gpuModule = await original<typeof GpuModule>();
+  return {
+    ...gpuModule,
+    readBuffer: async (device: GPUDevice, buffer: GPUBuffer, byteLength?: number): Promise<ArrayBuffer> => {
+      const data = await gpuModule.readBuffer(device, buffer, byteLength);
+      if (breakStamps.on && buffer.usage & 0x0200) {
+        // QUERY_RESOLVE: the pass's timestamps. Swap the first pair.
+        const t = new BigUint64Array(data);
+        [t[0], t[1]] = [t[1], t[0]];
+      }
+      return data;
+    },
+  };
+});
 
 const gpu = setupGpu();
 
@@ -63,17 +82,48 @@ describe('ShiftNetwork (LeNet-5)', () => {
     try {
       const a = await auto.forward(x, 2);
       const w = await wall.forward(x, 2);
-      expect(a.timingSource).toBe(gpu.device().features.has('timestamp-query') ? 'gpu-timestamp' : 'cpu-wall');
+      // Timestamps when the device has them, unless a pair was unusable: then wall time, counted.
+      const stamped = gpu.device().features.has('timestamp-query');
+      expect(a.timingSource).toBe(stamped && a.invalidTimestamps === 0 ? 'gpu-timestamp' : 'cpu-wall');
       expect(w.timingSource).toBe('cpu-wall');
+      expect(w.invalidTimestamps).toBe(0);
       for (const r of [a, w]) {
         expect(r.timings).toHaveLength(7);
-        for (const t of r.timings) expect(Number.isFinite(t.ms) && t.ms >= 0, `${t.name}: ${t.ms} ms`).toBe(true);
+        // Every layer does work: a time of 0 would be a broken reading passed off as a figure.
+        for (const t of r.timings) expect(Number.isFinite(t.ms) && t.ms > 0, `${t.name}: ${t.ms} ms`).toBe(true);
       }
       expect(Array.from(w.logits)).toEqual(Array.from(a.logits));
     } finally {
       auto.destroy();
       wall.destroy();
     }
+  });
+
+  gpuIt('a pass with a broken timestamp is timed again by wall time and counted, never reported as 0 ms', async () => {
+    const layers = randomLenet5(createRng(9), 5);
+    const x = new Float32Array(2 * 28 * 28).fill(0.25);
+    const net = await ShiftNetwork.create(gpu.device(), layers, [28, 28, 1], { kernels: gpu.kernels() });
+    try {
+      const good = await net.forward(x, 2);
+      breakStamps.on = true;
+      const broken = await net.forward(x, 2).finally(() => {
+        breakStamps.on = false;
+      });
+      if (gpu.device().features.has('timestamp-query')) {
+        expect(good.timingSource).toBe('gpu-timestamp');
+        expect(broken.invalidTimestamps).toBe(1);
+      }
+      expect(broken.timingSource).toBe('cpu-wall');
+      for (const t of broken.timings) expect(t.ms, t.name).toBeGreaterThan(0);
+      expect(Array.from(broken.logits)).toEqual(Array.from(good.logits));
+    } finally {
+      net.destroy();
+    }
+  });
+
+  it('turns each timestamp pair into ms, and a pair whose end is not after its begin into null, never 0', () => {
+    const stamps = BigUint64Array.from([1_000_000n, 3_500_000n, 7_000_000n, 6_000_000n, 9_000_000n, 9_000_000n, 0n, 250_000n]);
+    expect(pairDurationsMs(stamps, 4)).toEqual([2.5, null, null, 0.25]);
   });
 
   gpuIt('refuses an input of the wrong size and a dense layer without flatten', async () => {

@@ -28,6 +28,26 @@ export interface ForwardResult {
   logits: Float32Array;
   timings: LayerTiming[];
   timingSource: TimingSource;
+  /**
+   * Timestamp pairs of this pass that were unusable (end not after start): when there are any, the
+   * pass was timed again by wall time per layer and timingSource says so.
+   */
+  invalidTimestamps: number;
+}
+
+/**
+ * Milliseconds between each pair of resolved timestamps [begin₀, end₀, begin₁, end₁, …], or null
+ * for a pair whose end is not after its begin (a reset or broken counter, or a duration below the
+ * timer's resolution): such a pair says nothing about the layer, and 0 ms would be a wrong figure.
+ */
+export function pairDurationsMs(stamps: BigUint64Array, pairs: number): (number | null)[] {
+  const out: (number | null)[] = [];
+  for (let k = 0; k < pairs; k++) {
+    const begin = stamps[2 * k];
+    const end = stamps[2 * k + 1];
+    out.push(end > begin ? Number(end - begin) / 1e6 : null);
+  }
+  return out;
 }
 
 /** Options of a shift network. */
@@ -97,6 +117,7 @@ export class ShiftNetwork {
     const work = plan.layers.map((l, i) => ({ l, i })).filter((e): e is { l: GpuLayer; i: number } => e.l !== null);
     const timings: LayerTiming[] = [];
     const output = plan.acts[plan.acts.length - 1];
+    let invalidTimestamps = 0;
 
     if (this.timingSource === 'gpu-timestamp') {
       const querySet = device.createQuerySet({ type: 'timestamp', count: Math.max(2, 2 * work.length) });
@@ -118,19 +139,20 @@ export class ShiftNetwork {
           readBuffer(device, output, batch * this.outPerSample * 4),
           readBuffer(device, resolve, 16 * Math.max(1, work.length)),
         ]);
-        const t = new BigUint64Array(stamps);
-        work.forEach(({ l, i }, k) => {
-          const ns = t[2 * k + 1] > t[2 * k] ? Number(t[2 * k + 1] - t[2 * k]) : 0;
-          timings.push({ name: l.name, kind: this.layers[i].kind, ms: ns / 1e6 });
-        });
-        return { logits: new Float32Array(logits), timings, timingSource: 'gpu-timestamp' };
+        const durations = pairDurationsMs(new BigUint64Array(stamps), work.length);
+        const invalid = durations.filter((d) => d === null).length;
+        if (invalid === 0) {
+          work.forEach(({ l, i }, k) => timings.push({ name: l.name, kind: this.layers[i].kind, ms: durations[k] as number }));
+          return { logits: new Float32Array(logits), timings, timingSource: 'gpu-timestamp', invalidTimestamps: 0 };
+        }
+        invalidTimestamps = invalid;
       } finally {
         querySet.destroy();
         resolve.destroy();
       }
     }
 
-    // Wall time per layer: one submit each, timed until the queue reports it done.
+    // Wall time per layer (asked for, no timestamps, or unusable ones): one submit each, timed until the queue reports it done.
     const first = device.createCommandEncoder();
     first.clearBuffer(this.stats);
     device.queue.submit([first.finish()]);
@@ -146,7 +168,7 @@ export class ShiftNetwork {
       timings.push({ name: l.name, kind: this.layers[i].kind, ms: performance.now() - t0 });
     }
     const logits = new Float32Array(await readBuffer(device, output, batch * this.outPerSample * 4));
-    return { logits, timings, timingSource: 'cpu-wall' };
+    return { logits, timings, timingSource: 'cpu-wall', invalidTimestamps };
   }
 
   /** Frees every buffer this network made (the device and the kernels stay). */

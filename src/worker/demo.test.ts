@@ -4,7 +4,9 @@ import * as tf from '@tensorflow/tfjs';
 import { LAYER_HEADER_BYTES } from '../inq/codec.ts';
 import { readPackedModelDir } from '../kernels/nodePacked.ts';
 import { loadModelDir } from '../model/nodeIo.ts';
-import { packRunModel, packedSizes, softmax } from './demo.ts';
+import { loadPackedModel } from '../inq/packedModel.ts';
+import { packModel } from '../model/exportPacked.ts';
+import { packedSizes, softmax } from './demo.ts';
 
 /** The committed pre-quantized model the demo runs by default. */
 const DEMO_DIR = 'public/models/lenet5-inq5';
@@ -34,12 +36,13 @@ describe('draw-a-digit demo helpers', () => {
     expect(floatBytes / packedBytes).toBeLessThan(6.4);
   });
 
-  it.skipIf(!haveModel)('packing a run\'s model with its n1 per layer gives the same codes as `inq run --out`', async () => {
+  it.skipIf(!haveModel)('packing a run\'s model with its n1 per layer, as the worker does for the demo, gives the same codes as `inq run --out`', async () => {
     const packed = readPackedModelDir(DEMO_DIR);
     const model = await loadModelDir(DEMO_DIR);
     try {
       const n1 = new Map(packed.manifest.layers.map((l) => [l.name, l.n1]));
-      const again = await packRunModel(model, packed.manifest.layers[0].bits, n1, packed.manifest.model);
+      const files = await packModel(model, packed.manifest.layers[0].bits, n1, packed.manifest.model);
+      const again = loadPackedModel(files.manifest, files.codes, 'the run\'s packed model');
       expect(again.manifest.ops).toEqual(packed.manifest.ops);
       again.codes.forEach((words, i) => expect(Array.from(words), packed.manifest.layers[i].name).toEqual(Array.from(packed.codes[i])));
     } finally {

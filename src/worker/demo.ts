@@ -10,7 +10,6 @@ import { createRng, type Rng } from '../inq/rng.ts';
 import { shiftProgramFromPacked, type ShiftProgram } from '../kernels/packedLoader.ts';
 import { ShiftKernels } from '../kernels/programs.ts';
 import { ShiftNetwork } from '../kernels/shiftNetwork.ts';
-import { packModel } from '../model/exportPacked.ts';
 import type { Dataset } from '../data/dataset.ts';
 import type { DemoModelInfo, DemoResult } from './protocol.ts';
 
@@ -61,12 +60,6 @@ export async function fetchPackedModel(dirUrl: string): Promise<PackedModel> {
   const codes = await fetch(base + codesFile);
   if (!codes.ok) throw new Error(`could not fetch ${base}${codesFile}: HTTP ${codes.status}`);
   return loadPackedModel(manifest, new Uint8Array(await codes.arrayBuffer()), DEMO_MANIFEST_FILE);
-}
-
-/** Packs a finished run's model (every kernel a level) for the demo; n1 per layer comes from the run's 'start' event. */
-export async function packRunModel(model: tf.LayersModel, bits: number, n1ByLayer: Map<string, number>, name: string): Promise<PackedModel> {
-  const { manifest, codes } = await packModel(model, bits, n1ByLayer, name);
-  return loadPackedModel(manifest, codes, 'the run\'s packed model');
 }
 
 /** A WebGPU device of its own for the shift kernels, or why there is none. */

@@ -5,11 +5,12 @@ import { join } from 'node:path';
 import type { LayersModel } from '@tensorflow/tfjs';
 import { DEFAULT_CONFIG, type InqConfig, type InqEvent, type RunSummary } from '../engine/types.ts';
 import { runInq } from '../engine/session.ts';
+import { MAX_BITS, MIN_BITS } from '../inq/levels.ts';
 import { saveModelDir } from '../model/nodeIo.ts';
 import { packModel } from '../model/exportPacked.ts';
-import { progressReporter } from './args.ts';
+import { numberOption, progressReporter } from './args.ts';
 import { setupNodeBackend } from './nodeBackend.ts';
-import { boundedOption, COMMON_RUN_OPTIONS, configFromOptions, dataFromOptions, loadPretrained, modelFromOptions } from './runOptions.ts';
+import { COMMON_RUN_OPTIONS, configFromOptions, dataFromOptions, loadPretrained, modelFromOptions } from './runOptions.ts';
 
 const pct = (x: number): string => `${(x * 100).toFixed(2)} %`;
 
@@ -81,7 +82,7 @@ export function eventPrinter(json: boolean, config: InqConfig, testCount: number
 /** Runs the run command. */
 export async function runCommand(argv: string[]): Promise<void> {
   const { values } = parseArgs({ args: argv, options: { ...COMMON_RUN_OPTIONS, bits: { type: 'string' }, out: { type: 'string' } }, strict: true });
-  const bits = boundedOption(values.bits, 'bits', 'bits', DEFAULT_CONFIG.bits);
+  const bits = numberOption(values.bits, 'bits', DEFAULT_CONFIG.bits, { integer: true, min: MIN_BITS, max: MAX_BITS });
   const config = configFromOptions(values, bits);
   const m = modelFromOptions(values);
   const { train, test } = dataFromOptions(values, config.seed, m.dataset);

@@ -136,7 +136,7 @@ export async function runCommand(argv: string[], out: (line: string) => void = (
     }
   }
   if (!repeat) return;
-  const stats = meanInterval(accuracies);
+  const stats = meanInterval(accuracies, [0, 1]);
   if (json) {
     out(JSON.stringify({ repeat: true, seeds, accuracies, meanAccuracy: stats.mean, interval: stats.interval }));
     return;

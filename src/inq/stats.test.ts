@@ -127,6 +127,10 @@ describe('t interval for the mean of seeds', () => {
     expect(r.interval?.[0]).toBeCloseTo(0.9750817238539575, 10);
     expect(r.interval?.[1]).toBeCloseTo(0.987584942812709, 10);
     expect(meanInterval([0.5]).interval).toBeNull();
+    // Two seeds at 98.4 % and 97.9 %: t(0.975, 1) = 12.7 makes the upper end 101.3 %; clipped to 1.
+    expect(meanInterval([0.984, 0.979]).interval?.[1]).toBeGreaterThan(1);
+    expect(meanInterval([0.984, 0.979], [0, 1]).interval?.[1]).toBe(1);
+    expect(meanInterval([0.984, 0.979], [0, 1]).interval?.[0]).toBeCloseTo(meanInterval([0.984, 0.979]).interval?.[0] ?? NaN, 15);
     expect(meanInterval([0.9, 0.9]).interval).toEqual([0.9, 0.9]);
     expect(() => meanInterval([])).toThrow(/no values/);
   });

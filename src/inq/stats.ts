@@ -202,8 +202,11 @@ export function tQuantile(level: number, nu: number): number {
   return (lo + hi) / 2;
 }
 
-/** Mean of N values and its 95 % t interval (mean ± t(0.975, N−1)·s/√N); a single value has no interval. */
-export function meanInterval(values: readonly number[]): { mean: number; sd: number; interval: [number, number] | null } {
+/**
+ * Mean of N values and its 95 % t interval (mean ± t(0.975, N−1)·s/√N), clipped to `bounds` when given
+ * (accuracies: [0, 1], which two seeds' wide interval can overshoot); a single value has no interval.
+ */
+export function meanInterval(values: readonly number[], bounds?: [number, number]): { mean: number; sd: number; interval: [number, number] | null } {
   const n = values.length;
   if (n === 0) throw new RangeError('no values to average');
   for (const v of values) if (!Number.isFinite(v)) throw new RangeError(`not a finite number: ${v}`);
@@ -211,5 +214,7 @@ export function meanInterval(values: readonly number[]): { mean: number; sd: num
   if (n === 1) return { mean, sd: 0, interval: null };
   const sd = Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1));
   const half = (tQuantile(0.95, n - 1) * sd) / Math.sqrt(n);
-  return { mean, sd, interval: [mean - half, mean + half] };
+  const lo = bounds ? Math.max(bounds[0], mean - half) : mean - half;
+  const hi = bounds ? Math.min(bounds[1], mean + half) : mean + half;
+  return { mean, sd, interval: [lo, hi] };
 }

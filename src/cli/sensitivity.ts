@@ -51,7 +51,8 @@ export async function sensitivityCommand(argv: string[], out: (line: string) => 
     const pct = (x: number): string => `${(x * 100).toFixed(2)} %`;
     if (json) {
       out(JSON.stringify({ float: true, accuracy: r.floatAccuracy, loss: r.floatLoss, testSize: r.testSize, bits, levels }));
-      for (const l of r.layers) out(JSON.stringify({ layer: l.layer, accuracy: l.accuracy, drop: l.drop }));
+      // Accuracies are k/n: rounding the difference to 1e-12 only removes float noise (0.0050000000000000044).
+      for (const l of r.layers) out(JSON.stringify({ layer: l.layer, accuracy: l.accuracy, drop: Math.round(l.drop * 1e12) / 1e12 }));
       return;
     }
     out(`per-layer sensitivity at ${bits} bits (${levels} levels), each layer alone snapped, on ${r.testSize} test images`);

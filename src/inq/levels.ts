@@ -87,7 +87,8 @@ export function levelSet(bits: number, s: number, n1Override?: number): LevelSet
 
 /**
  * The uniform grid with the pow2 set's count and top level: 2^(b−1) + 1 levels k·Δ, |k| ≤ K = 2^(b−2),
- * Δ = 2^n1 / K = 2^(n1+2−b). At 2 bits it is the same ternary set as pow2.
+ * Δ = 2^n1 / K = 2^(n1+2−b). At 2 and 3 bits it is the pow2 set itself ({0, ±2^n1} and
+ * {0, ±2^(n1−1), ±2^n1}, same midpoints); from 4 bits on the two differ.
  */
 export function uniformLevelSet(bits: number, s: number, n1Override?: number): LevelSet {
   validateBits(bits);

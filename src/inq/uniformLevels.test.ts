@@ -22,8 +22,14 @@ describe('uniform levels', () => {
       }
     }
   });
-  it('coincide with the ternary pow2 set at 2 bits', () => {
-    expect(Array.from(uniformLevelSet(2, 0.5).levels)).toEqual(Array.from(levelSet(2, 0.5).levels));
+  it('coincide with the pow2 set, levels and snapping, at 2 and 3 bits, and differ from 4 bits on', () => {
+    const w = new Float32Array(4001);
+    for (let i = 0; i < w.length; i++) w[i] = Math.fround(-0.8 + (1.6 * i) / (w.length - 1));
+    for (const b of [2, 3]) {
+      expect(Array.from(uniformLevelSet(b, 0.5).levels)).toEqual(Array.from(levelSet(b, 0.5).levels));
+      expect(Array.from(quantizeAll(w, uniformLevelSet(b, 0.5)))).toEqual(Array.from(quantizeAll(w, levelSet(b, 0.5))));
+    }
+    for (let b = 4; b <= MAX_BITS; b++) expect(Array.from(uniformLevelSet(b, 0.5).levels)).not.toEqual(Array.from(levelSet(b, 0.5).levels));
   });
   it('snap to the nearest level: just below each midpoint down, at and above it up (away from zero), clamped at the top', () => {
     for (let b = MIN_BITS; b <= MAX_BITS; b++) {

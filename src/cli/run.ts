@@ -9,6 +9,11 @@ import { MAX_BITS, MIN_BITS } from '../inq/levels.ts';
 import { saveModelDir } from '../model/nodeIo.ts';
 import { packModel } from '../model/exportPacked.ts';
 import { numberOption, progressReporter } from './args.ts';
+import { loadDatasetNode } from '../data/nodeDatasets.ts';
+import { headSubset } from '../data/dataset.ts';
+import { predictClasses } from '../model/evaluate.ts';
+import { meanInterval } from '../inq/stats.ts';
+import { predictionsRecord, writePredictions, PREDICTIONS_FILE } from './predictions.ts';
 import { setupNodeBackend } from './nodeBackend.ts';
 import { COMMON_RUN_OPTIONS, configFromOptions, dataFromOptions, loadPretrained, modelFromOptions } from './runOptions.ts';
 
@@ -38,7 +43,7 @@ export function eventPrinter(json: boolean, config: InqConfig, testCount: number
         totalWeights = e.layers.reduce((a, l) => a + l.size, 0);
         n1 = new Map(e.layers.map((l) => [l.name, l.n1]));
         if (!json) {
-          out(`INQ ${config.bits} bits, schedule ${config.schedule.join(',')}, ${config.strategy}; float accuracy ${pct(e.floatAccuracy)} on ${testCount} test images`);
+          out(`INQ ${config.bits} bits${config.levels === 'uniform' ? ' (uniform levels)' : ''}, schedule ${config.schedule.join(',')}, ${config.strategy}; float accuracy ${pct(e.floatAccuracy)} on ${testCount} test images`);
           out(`${'round'.padStart(5)} ${'portion'.padStart(8)} ${'frozen'.padStart(8)} ${'accuracy'.padStart(9)} ${'loss'.padStart(8)} ${'seconds'.padStart(8)}`);
         }
         break;
@@ -79,27 +84,74 @@ export function eventPrinter(json: boolean, config: InqConfig, testCount: number
   return { onEvent, n1ByLayer: () => n1 };
 }
 
-/** Runs the run command. */
-export async function runCommand(argv: string[]): Promise<void> {
-  const { values } = parseArgs({ args: argv, options: { ...COMMON_RUN_OPTIONS, bits: { type: 'string' }, out: { type: 'string' } }, strict: true });
+/** Most seeds one `run --repeat` takes. */
+export const MAX_REPEAT = 100;
+
+/** Runs the run command; results go to `out` (standard output by default). */
+export async function runCommand(argv: string[], out: (line: string) => void = (line) => void process.stdout.write(`${line}\n`)): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { ...COMMON_RUN_OPTIONS, bits: { type: 'string' }, out: { type: 'string' }, repeat: { type: 'string' }, 'final-test-size': { type: 'string' } },
+    strict: true,
+  });
   const bits = numberOption(values.bits, 'bits', DEFAULT_CONFIG.bits, { integer: true, min: MIN_BITS, max: MAX_BITS });
-  const config = configFromOptions(values, bits);
+  const base = configFromOptions(values, bits);
+  const repeat = values.repeat === undefined ? null : numberOption(values.repeat, 'repeat', 1, { integer: true, min: 2, max: MAX_REPEAT });
   const m = modelFromOptions(values);
-  const { train, test } = dataFromOptions(values, config.seed, m.dataset);
+  const full = loadDatasetNode(m.dataset, values['data-dir']).test;
+  const finalTestSize = values['final-test-size'] === undefined ? null : numberOption(values['final-test-size'], 'final-test-size', full.count, { integer: true, min: 1, max: full.count });
+  const json = values.json ?? false;
   await setupNodeBackend(m.backend);
-  const model = await loadPretrained(m.dir);
-  const printer = eventPrinter(values.json ?? false, config, test.count, (line) => void process.stdout.write(`${line}\n`));
-  const summary = await runInq({ model, train, test, config, onEvent: printer.onEvent });
-  if (values.out) {
-    await saveQuantized(values.out, model, config, printer.n1ByLayer(), m.name, summary);
-    process.stderr.write(`inq: quantized model written to ${values.out} (model.json + weights.bin, packed.json + codes.bin)\n`);
+  // Seeds seed, seed+1, …: each run draws its own training subset, partition and batch order from it.
+  const seeds = Array.from({ length: repeat ?? 1 }, (_, k) => base.seed + k);
+  const accuracies: number[] = [];
+  for (const seed of seeds) {
+    const config: InqConfig = { ...base, seed };
+    const { train, test } = dataFromOptions(values, seed, m.dataset);
+    if (repeat && !json) out(`— seed ${seed} (${accuracies.length + 1} of ${repeat}) —`);
+    const model = await loadPretrained(m.dir);
+    try {
+      const printer = eventPrinter(json, config, test.count, out);
+      const summary = await runInq({ model, train, test, config, onEvent: printer.onEvent });
+      // The final model scored on --final-test-size images (default: the images the rounds used).
+      const finalTest = finalTestSize === null ? test : headSubset(full, finalTestSize);
+      const rec = predictionsRecord(m.dataset, finalTest, await predictClasses(model, finalTest), seed);
+      if (finalTestSize !== null) {
+        if (json) out(JSON.stringify({ final: true, seed, testSize: rec.testSize, accuracy: rec.accuracy }));
+        else out(`final model on ${rec.testSize} test images: ${pct(rec.accuracy)}`);
+      }
+      accuracies.push(rec.accuracy);
+      if (values.out) {
+        const dir = repeat ? join(values.out, `seed-${seed}`) : values.out;
+        const packed = await saveQuantized(dir, model, config, printer.n1ByLayer(), m.name, summary);
+        writePredictions(dir, rec);
+        process.stderr.write(
+          packed
+            ? `inq: quantized model written to ${dir} (model.json + weights.bin, packed.json + codes.bin, ${PREDICTIONS_FILE})\n`
+            : `inq: quantized model written to ${dir} (model.json + weights.bin, ${PREDICTIONS_FILE}); uniform levels are not powers of two, so no packed codes (the packed format, the shift kernels and the C export are pow2-only)\n`,
+        );
+      }
+    } finally {
+      model.dispose();
+    }
   }
+  if (!repeat) return;
+  const stats = meanInterval(accuracies, [0, 1]);
+  if (json) {
+    out(JSON.stringify({ repeat: true, seeds, accuracies, meanAccuracy: stats.mean, interval: stats.interval }));
+    return;
+  }
+  const [lo, hi] = stats.interval ?? [stats.mean, stats.mean];
+  out(`${repeat} seeds (${seeds.join(', ')}): ${accuracies.map(pct).join(', ')}`);
+  out(`mean ${pct(stats.mean)}, 95 % t interval [${pct(lo)}, ${pct(hi)}], spread ${pct(Math.min(...accuracies))} to ${pct(Math.max(...accuracies))}`);
 }
 
 /** Writes the quantized Layers model and its packed codes side by side. */
-async function saveQuantized(dir: string, model: LayersModel, config: InqConfig, n1ByLayer: Map<string, number>, name: string, summary: RunSummary): Promise<void> {
-  const { manifest, codes } = await packModel(model, config.bits, n1ByLayer, name);
+async function saveQuantized(dir: string, model: LayersModel, config: InqConfig, n1ByLayer: Map<string, number>, name: string, summary: RunSummary): Promise<boolean> {
   await saveModelDir(model, dir, { inq: { model: name, quantized: true, config, summary } });
+  if (config.levels === 'uniform') return false;
+  const { manifest, codes } = await packModel(model, config.bits, n1ByLayer, name);
   writeFileSync(join(dir, 'packed.json'), JSON.stringify(manifest, null, 1));
   writeFileSync(join(dir, manifest.codesFile), codes);
+  return true;
 }

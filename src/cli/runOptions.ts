@@ -1,7 +1,7 @@
 /** Options shared by `inq run` and `inq sweep`: the INQ configuration, the data and the model. */
 import { parseSchedule, presetFor } from '../inq/schedule.ts';
 import { PARTITION_STRATEGIES } from '../inq/partition.ts';
-import { MAX_BITS, MIN_BITS } from '../inq/levels.ts';
+import { LEVEL_KINDS, MAX_BITS, MIN_BITS } from '../inq/levels.ts';
 import type { ModelName } from '../model/architectures.ts';
 import { PRETRAINED, pretrainedById } from '../model/pretrained.ts';
 import { DATASET_NAMES, isDatasetName, type DatasetName } from '../data/datasets.ts';
@@ -44,6 +44,7 @@ export const COMMON_RUN_OPTIONS = {
   dataset: { type: 'string' },
   backend: { type: 'string' },
   json: { type: 'boolean', default: false },
+  levels: { type: 'string' },
 } as const;
 
 /** The values parseArgs gives for COMMON_RUN_OPTIONS. */
@@ -67,6 +68,7 @@ export interface CommonRunValues {
   dataset?: string;
   backend?: string;
   json?: boolean;
+  levels?: string;
 }
 
 /** Parses a bit-width list like "2,3,4" (each 2–8, no repeats). */
@@ -104,6 +106,7 @@ export function configFromOptions(values: CommonRunValues, bits: number): InqCon
     batchSize: numberOption(values['batch-size'], 'batch-size', DEFAULT_CONFIG.batchSize, { integer: true, min: 1, max: 4096 }),
     seed: numberOption(values.seed, 'seed', DEFAULT_CONFIG.seed, { integer: true }),
     ...(prune > 0 ? { prune, pruneEpochs: numberOption(values['prune-epochs'], 'prune-epochs', 3, { integer: true, min: 1, max: 100 }) } : {}),
+    ...(values.levels !== undefined ? { levels: choiceOption(values.levels, 'levels', LEVEL_KINDS, 'pow2') } : {}),
   };
   try {
     validateConfig(config);

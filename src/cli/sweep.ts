@@ -20,6 +20,8 @@ const pct = (x: number): string => `${(x * 100).toFixed(2)} %`;
 export interface SweepRow {
   bits: number;
   strategy: PartitionStrategy;
+  /** Level grid: pow2 (INQ) or the uniform baseline. */
+  levels: 'pow2' | 'uniform';
   seed: number;
   /** The cumulative portions this bit-width ran with (the paper's finer presets below 5 bits). */
   schedule: number[];
@@ -96,6 +98,7 @@ export async function sweepCommand(argv: string[], out: (line: string) => void =
     const row: SweepRow = {
       bits: config.bits,
       strategy: config.strategy,
+      levels: config.levels ?? 'pow2',
       seed: config.seed,
       schedule: [...config.schedule],
       floatAccuracy: s.floatAccuracy,
@@ -123,7 +126,7 @@ export async function sweepCommand(argv: string[], out: (line: string) => void =
     return;
   }
   if (json) return;
-  out(`INQ bit-width sweep on ${test.count} test images (float ${pct(rows[0].floatAccuracy)})`);
+  out(`INQ bit-width sweep${plan[0].levels === 'uniform' ? ' (uniform levels)' : ''} on ${test.count} test images (float ${pct(rows[0].floatAccuracy)})`);
   out(`${'bits'.padStart(4)} ${'strategy'.padEnd(9)} ${'accuracy'.padStart(9)} ${'vs float'.padStart(9)} ${'packed'.padStart(8)} ${'smaller'.padStart(8)} ${'seconds'.padStart(8)}`);
   for (const r of rows) {
     out(`${String(r.bits).padStart(4)} ${r.strategy.padEnd(9)} ${pct(r.accuracy).padStart(9)} ${r.deltaPoints.toFixed(2).padStart(9)} ${String(r.packedBytes).padStart(8)} ${`${(r.floatBytes / r.packedBytes).toFixed(2)}×`.padStart(8)} ${r.seconds.toFixed(0).padStart(8)}`);

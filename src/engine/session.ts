@@ -3,7 +3,7 @@
  * emitted as typed events. The same code runs in the Node command line and in the browser worker.
  */
 import * as tf from '@tensorflow/tfjs';
-import { levelSet, maxAbs, validateBits, type LevelSet } from '../inq/levels.ts';
+import { LEVEL_KINDS, levelSetOf, maxAbs, validateBits, type LevelSet } from '../inq/levels.ts';
 import { quantizeAll } from '../inq/quantize.ts';
 import { countFrozen, partitionQuantizeInPlace } from '../inq/partition.ts';
 import { validateSchedule } from '../inq/schedule.ts';
@@ -42,6 +42,7 @@ export function validateConfig(c: InqConfig): void {
     throw new RangeError(`prune must be 0 (off) or a sparsity from 0.05 to 0.99 (got ${c.prune})`);
   }
   if (c.pruneEpochs !== undefined) posInt(c.pruneEpochs, 'pruning epochs', 100);
+  if (c.levels !== undefined && !(LEVEL_KINDS as readonly string[]).includes(c.levels)) throw new RangeError(`levels must be one of ${LEVEL_KINDS.join(', ')} (got ${String(c.levels)})`);
   if (c.schedule.length >= PRUNED_ROUND) throw new RangeError(`at most ${PRUNED_ROUND - 1} rounds`);
 }
 
@@ -131,7 +132,7 @@ export async function runInq(input: SessionInput): Promise<RunSummary> {
     const preMaxAbs = resume ? resume.layers[li].preMaxAbs : maxAbs(await readKernel(ref.variable));
     let set: LevelSet;
     try {
-      set = levelSet(config.bits, preMaxAbs);
+      set = levelSetOf(config.levels ?? 'pow2', config.bits, preMaxAbs);
     } catch (e) {
       throw new RangeError(`layer ${ref.layer}: ${(e as Error).message}`, { cause: e });
     }

@@ -1,6 +1,7 @@
 /** The INQ session's configuration, per-round results and events: plain data, safe to post to a worker. */
 import type { PartitionStrategy } from '../inq/partition.ts';
 import type { OptimizerKind } from '../model/trainer.ts';
+import type { LevelKind } from '../inq/levels.ts';
 
 /** Everything that defines an INQ run. */
 export interface InqConfig {
@@ -20,6 +21,8 @@ export interface InqConfig {
   prune?: number;
   /** Epochs of the pruning stage (default PRUNE_EPOCHS). */
   pruneEpochs?: number;
+  /** Level grid: INQ's powers of two (the default when absent) or the uniform baseline (not packable). */
+  levels?: LevelKind;
 }
 
 /** Default epochs of the pruning stage. */

@@ -6,7 +6,7 @@
  * bits 0…b−3 = n1 − p. A code may straddle two words.
  */
 import type { LevelSet } from './levels.ts';
-import { validateBits } from './levels.ts';
+import { requirePow2, validateBits } from './levels.ts';
 
 /** Bytes of one packed layer's codes (whole 32-bit words). */
 export function packedCodeBytes(count: number, bits: number): number {
@@ -39,6 +39,7 @@ export function decodeCode(code: number, bits: number, n1: number): number {
 /** Packs level values into b-bit codes; every value must be a level of `set`. */
 export function packLevels(values: Float32Array, set: LevelSet): Uint32Array {
   validateBits(set.bits);
+  requirePow2(set, 'the packed format');
   const b = set.bits;
   const words = new Uint32Array(packedCodeBytes(values.length, b) / 4);
   const fbits = new Uint32Array(values.buffer, values.byteOffset, values.length);

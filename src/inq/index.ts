@@ -7,3 +7,4 @@ export * from './codec.ts';
 export * from './histogram.ts';
 export * from './rng.ts';
 export * from './sparse.ts';
+export * from './stats.ts';

@@ -4,13 +4,23 @@
 export const MIN_BITS = 2;
 export const MAX_BITS = 8;
 
-/** A layer's levels: P = {0} ∪ {±2^p : n2 ≤ p ≤ n1}. */
+/** The kinds of level grid: INQ's powers of two, or a uniform grid with the same count and top level (a baseline). */
+export const LEVEL_KINDS = ['pow2', 'uniform'] as const;
+export type LevelKind = (typeof LEVEL_KINDS)[number];
+
+/**
+ * A layer's levels: P = {0} ∪ {±2^p : n2 ≤ p ≤ n1} (pow2, the default), or, with kind 'uniform',
+ * {k·2^n2 : |k| ≤ 2^(b−2)}: as many levels, the same top level 2^n1, evenly spaced by 2^n2.
+ */
 export interface LevelSet {
   bits: number;
   n1: number;
+  /** Exponent of the smallest non-zero magnitude: n1 + 1 − 2^(b−2) (pow2), or the grid step's n1 + 2 − b (uniform). */
   n2: number;
   /** Every level, ascending: -2^n1 … -2^n2, 0, 2^n2 … 2^n1. */
   levels: Float32Array;
+  /** Absent means pow2: only pow2 sets can be packed, exported as C or run on the shift kernels. */
+  kind?: LevelKind;
 }
 
 /** Throws a user-readable error unless `bits` is a whole number in [MIN_BITS, MAX_BITS]. */
@@ -75,9 +85,43 @@ export function levelSet(bits: number, s: number, n1Override?: number): LevelSet
   return { bits, n1, n2, levels };
 }
 
+/**
+ * The uniform grid with the pow2 set's count and top level: 2^(b−1) + 1 levels k·Δ, |k| ≤ K = 2^(b−2),
+ * Δ = 2^n1 / K = 2^(n1+2−b). At 2 and 3 bits it is the pow2 set itself ({0, ±2^n1} and
+ * {0, ±2^(n1−1), ±2^n1}, same midpoints); from 4 bits on the two differ.
+ */
+export function uniformLevelSet(bits: number, s: number, n1Override?: number): LevelSet {
+  validateBits(bits);
+  const n1 = n1Override ?? computeN1(s);
+  if (!Number.isInteger(n1)) throw new RangeError(`n1 must be a whole number (got ${n1})`);
+  if (n1 > MAX_N1) throw new RangeError(`n1 = ${n1} is too large: 2^${n1} overflows float32`);
+  const n2 = n1 + 2 - bits;
+  if (n2 - 1 < MIN_N2) throw new RangeError(`the grid step 2^${n2} (n1 = ${n1}, ${bits} bits) underflows float32; use larger weights`);
+  const k = 2 ** (bits - 2);
+  const levels = new Float32Array(2 * k + 1);
+  for (let i = -k; i <= k; i++) levels[i + k] = i * 2 ** n2;
+  return { bits, n1, n2, levels, kind: 'uniform' };
+}
+
+/** The level set of either kind for a layer whose pre-trained max |w| is `s`. */
+export function levelSetOf(kind: LevelKind, bits: number, s: number, n1Override?: number): LevelSet {
+  return kind === 'uniform' ? uniformLevelSet(bits, s, n1Override) : levelSet(bits, s, n1Override);
+}
+
+/** Throws a clear error for a uniform set where only powers of two work (packing, shift kernels, C export). */
+export function requirePow2(set: LevelSet, what: string): void {
+  if (set.kind === 'uniform') {
+    throw new RangeError(`${what} needs power-of-two levels: a uniform-level model cannot be packed, exported as C or run on the shift kernels`);
+  }
+}
+
 /** Whether `v` is exactly one of the set's levels. */
 export function isLevel(v: number, set: LevelSet): boolean {
   if (v === 0) return true;
+  if (set.kind === 'uniform') {
+    const k = v / 2 ** set.n2;
+    return Number.isInteger(k) && Math.abs(k) <= 2 ** (set.bits - 2);
+  }
   const a = Math.abs(v);
   const p = Math.log2(a);
   return Number.isInteger(p) && p >= set.n2 && p <= set.n1 && 2 ** p === a;

@@ -3,7 +3,7 @@ import type { PartitionStrategy } from './partition.ts';
 import type { Rng } from './rng.ts';
 import { createRng } from './rng.ts';
 import { PARTITION_STRATEGIES, countFrozen, freezeLargestSampled, frozenTarget, partition, partitionInPlace, partitionQuantizeInPlace } from './partition.ts';
-import { levelSet, maxAbs, MAX_BITS, MIN_BITS, type LevelSet } from './levels.ts';
+import { levelSet, levelSetOf, maxAbs, MAX_BITS, MIN_BITS, type LevelSet } from './levels.ts';
 import { quantizeInto } from './quantize.ts';
 import { SCHEDULE_PRESETS } from './schedule.ts';
 import { BASE_SEED, forCases } from '../testing/propertyCases.ts';
@@ -534,3 +534,21 @@ describe('partitionQuantizeInPlace', () => {
   });
 });
 
+
+describe('partitionQuantizeInPlace with a uniform grid', () => {
+  it('snaps every newly frozen weight to a uniform level (the sampled pow2 path is not taken), on a layer large enough for it', () => {
+    const rng = createRng(BASE_SEED ^ 0x5a5a);
+    const n = 200_000;
+    const w = new Float32Array(n);
+    for (let i = 0; i < n; i++) w[i] = (rng.next() * 2 - 1) * 0.3;
+    const set = levelSetOf('uniform', 5, maxAbs(w));
+    const frozen = new Uint8Array(n);
+    const frozenRound = new Uint8Array(n);
+    const count = partitionQuantizeInPlace(w, frozen, frozenRound, 1, 0.97, set, { strategy: 'magnitude' });
+    expect(count).toBe(frozenTarget(0.97, n));
+    const levels = new Set(set.levels.map((v) => Math.fround(v)));
+    let off = 0;
+    for (let i = 0; i < n; i++) if (frozen[i] && !levels.has(w[i])) off++;
+    expect(off).toBe(0);
+  });
+});

@@ -73,7 +73,8 @@ export function partitionQuantizeInPlace(
   if (frozenRound.length !== n) throw new RangeError(`frozenRound has ${frozenRound.length} entries for ${n} weights`);
   if (!Number.isInteger(round) || round < 1 || round > 255) throw new RangeError(`round must be a whole number from 1 to 255 (got ${round})`);
   const target = frozenTarget(portion, n);
-  if (options.strategy !== 'random') {
+  // The sampled path snaps with the power-of-two bit trick, so a uniform grid takes the general path.
+  if (options.strategy !== 'random' && set.kind !== 'uniform') {
     const count = freezeLargestSampled(weights, frozen, target, { frozenRound, round, set });
     if (count !== null) return count;
   }

@@ -11,6 +11,7 @@ import type { LevelSet } from './levels.ts';
 export function quantizeValue(w: number, set: LevelSet): number {
   const a = Math.abs(w);
   if (!(a <= Number.MAX_VALUE)) throw new RangeError(`cannot quantize a non-finite weight (${w})`);
+  if (set.kind === 'uniform') return uniformValue(w, 2 ** set.n2, 2 ** (set.bits - 2));
   if (a < 2 ** (set.n2 - 1)) return 0;
   let p: number;
   if (a >= 0.75 * 2 ** set.n1) p = set.n1;
@@ -23,6 +24,15 @@ export function quantizeValue(w: number, set: LevelSet): number {
     if (p < set.n2) p = set.n2;
   }
   return w < 0 ? -(2 ** p) : 2 ** p;
+}
+
+/**
+ * Nearest point of the uniform grid k·step, |k| ≤ top: ties away from zero, clamped at the top level.
+ * step is a power of two, so a/step and the midpoints (k + ½)·step are exact.
+ */
+function uniformValue(w: number, step: number, top: number): number {
+  const k = Math.min(top, Math.floor(Math.abs(w) / step + 0.5));
+  return k === 0 ? 0 : w < 0 ? -k * step : k * step;
 }
 
 const scratchF = new Float32Array(1);
@@ -69,6 +79,18 @@ export function quantizeInto(
   out: Float32Array,
   indices?: ArrayLike<number>,
 ): void {
+  if (set.kind === 'uniform') {
+    const step = 2 ** set.n2;
+    const top = 2 ** (set.bits - 2);
+    const n = indices ? indices.length : weights.length;
+    for (let k = 0; k < n; k++) {
+      const i = indices ? indices[k] : k;
+      const w = weights[i];
+      if (!Number.isFinite(w)) throw new RangeError(`cannot quantize a non-finite weight at index ${i}`);
+      out[i] = uniformValue(w, step, top);
+    }
+    return;
+  }
   const bits = new Uint32Array(weights.buffer, weights.byteOffset, weights.length);
   const outBits = new Uint32Array(out.buffer, out.byteOffset, out.length);
   const { zeroBelow, top, bottom } = levelBits(set);

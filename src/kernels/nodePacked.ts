@@ -12,7 +12,12 @@ export function readPackedModelDir(dir: string): PackedModel {
   if (!existsSync(dir)) throw new Error(`no folder ${dir}`);
   if (!statSync(dir).isDirectory()) throw new Error(`${dir} is not a folder`);
   const manifestPath = join(dir, PACKED_MANIFEST_FILE);
-  if (!existsSync(manifestPath)) throw new PackedFormatError(`no ${PACKED_MANIFEST_FILE} in ${dir} (write one with: npm run -s inq -- run … --out DIR)`);
+  if (!existsSync(manifestPath)) {
+    if (uniformLevelsModel(dir)) {
+      throw new PackedFormatError(`${dir} holds a uniform-level model: the packed format, the shift kernels and the C export take power-of-two levels only (run with --levels pow2)`);
+    }
+    throw new PackedFormatError(`no ${PACKED_MANIFEST_FILE} in ${dir} (write one with: npm run -s inq -- run … --out DIR)`);
+  }
   let json: unknown;
   try {
     json = JSON.parse(readFileSync(manifestPath, 'utf8')) as unknown;
@@ -28,4 +33,14 @@ export function readPackedModelDir(dir: string): PackedModel {
   if (!existsSync(codesPath)) throw new PackedFormatError(`the codes file ${codesFile} named in ${PACKED_MANIFEST_FILE} is missing from ${dir}`);
   const bytes = new Uint8Array(readFileSync(codesPath));
   return loadPackedModel(json, bytes, PACKED_MANIFEST_FILE);
+}
+
+/** Whether dir/model.json says `inq run --levels uniform` wrote it (such a run writes no packed codes). */
+function uniformLevelsModel(dir: string): boolean {
+  try {
+    const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as { userDefinedMetadata?: { inq?: { config?: { levels?: unknown } } } };
+    return json.userDefinedMetadata?.inq?.config?.levels === 'uniform';
+  } catch {
+    return false;
+  }
 }

@@ -52,3 +52,16 @@ export async function datasetProbabilities(model: tf.LayersModel, ds: Dataset, b
   }
   return out;
 }
+
+/** The predicted class (arg-max of the logits) of every image of a dataset, in order. */
+export async function predictClasses(model: tf.LayersModel, ds: Dataset, batchSize = 500): Promise<Int32Array> {
+  const size = pixels(ds);
+  const out = new Int32Array(ds.count);
+  for (let s = 0; s < ds.count; s += batchSize) {
+    const n = Math.min(batchSize, ds.count - s);
+    const p = tf.tidy(() => tf.argMax(model.predict(tf.tensor(ds.images.subarray(s * size, (s + n) * size), [n, ...ds.shape], 'float32')) as tf.Tensor, 1));
+    out.set(await p.data(), s);
+    p.dispose();
+  }
+  return out;
+}

@@ -30,8 +30,9 @@ test.describe('saved runs', () => {
   test('a run survives a reload mid-run: listed as interrupted with its rounds, opens into the views, Continue finishes it', async ({ page, baseURL }) => {
     test.setTimeout(360_000);
     const guard = guardPage(page, new URL(baseURL!).origin);
-    // Round 2 re-trains on 640 images (seconds): long enough to reload while it runs.
-    await openReady(page, '#schedule=0.5,0.8,1&train=640&test=200&batch=32');
+    // Round 2 re-trains on 640 images on WebGL (seconds): long enough to reload while it runs (on
+    // wasm, auto's choice here now, it lasts under a second).
+    await openReady(page, '#backend=webgl&schedule=0.5,0.8,1&train=640&test=200&batch=32');
     await page.getByRole('button', { name: 'Run', exact: true }).click();
     const row = runRow(page, 'Run 1');
     await expect(row).toHaveAttribute('data-status', 'running');

@@ -3,14 +3,18 @@
  * tests' launch arguments): time until the first screen is ready (the Run button enabled), the
  * JavaScript loaded before that on the main thread and in the worker (tfjs must be only in the
  * worker), and main-thread long tasks (PerformanceObserver 'longtask', i.e. over 50 ms) during a
- * short run set through the URL hash.
+ * short run set through the URL hash, with the main-thread time of each chart update in it (the
+ * `chart-update:<name>` User Timing measures src/views/useStaggered.ts makes: recharts line charts
+ * beside the custom SVG histograms and canvas masks, measured in the same run). The run is also
+ * ticked for comparison once it is saved, so the compare chart redraws after every round too.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from '@playwright/test';
 import playwrightConfig from '../playwright.config.ts';
-import type { Table } from './table.ts';
+import { median, type Table } from './table.ts';
+import { CHART_UPDATE_MEASURE } from '../src/views/useStaggered.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -92,7 +96,7 @@ const kib = (b: number): string => `${(b / 1024).toFixed(0)} KiB`;
 export async function benchPage(options: PageBenchOptions = {}): Promise<Table> {
   const port = options.port ?? Number(process.env.BENCH_PORT || 4184);
   const outDir = options.outDir ?? 'dist-bench';
-  const runHash = options.runHash ?? '#train=256&test=100&schedule=0.5,1&epochs=1';
+  const runHash = options.runHash ?? '#train=256&test=100&schedule=0.25,0.5,0.75,1&epochs=1';
   if (!existsSync(`${ROOT}/public/data/mnist`)) throw new Error('public/data/mnist is missing: run `npm run -s prepare-data` first');
   let buildSeconds = NaN;
   if (!options.reuseBuild || !existsSync(`${ROOT}/${outDir}/index.html`)) {
@@ -166,6 +170,10 @@ export async function benchPage(options: PageBenchOptions = {}): Promise<Table> 
     // 2. A short run: long tasks from the click to the end.
     const runStart = await page.evaluate(() => performance.now());
     await run.click();
+    // Tick the run for comparison as soon as it is listed (it is saved at its start).
+    const compare = page.getByRole('checkbox', { name: /^Compare / }).first();
+    await compare.waitFor({ state: 'visible', timeout: 120_000 });
+    await compare.check();
     await page.waitForFunction(
       () => {
         // Test hook installed by main.tsx.
@@ -175,12 +183,18 @@ export async function benchPage(options: PageBenchOptions = {}): Promise<Table> 
       undefined,
       { timeout: 300_000, polling: 500 },
     );
-    const end = await page.evaluate(() => ({
+    // Let the last round's staggered chart updates land.
+    await page.waitForTimeout(1000);
+    const end = await page.evaluate((prefix) => ({
       at: performance.now(),
+      chartUpdates: performance
+        .getEntriesByType('measure')
+        .filter((m) => m.name.startsWith(prefix))
+        .map((m) => ({ name: m.name.slice(prefix.length), start: m.startTime, duration: m.duration })),
       status: (window as unknown as { __inq: { store: { getState(): { status: string; message: string | null } } } }).__inq.store.getState(),
       longTasks: (window as unknown as { __bench: PageProbe }).__bench.longTasks,
       frames: (window as unknown as { __bench: PageProbe }).__bench.frames,
-    }));
+    }), CHART_UPDATE_MEASURE);
     if (end.status.status !== 'done') throw new Error(`the short run ended as "${end.status.status}": ${end.status.message ?? 'no message'}`);
     const runTasks = end.longTasks.filter((t) => t.start >= runStart);
     // What ran in the long animation frames that overlap those tasks (the frame API names scripts; longtask does not).
@@ -191,6 +205,22 @@ export async function benchPage(options: PageBenchOptions = {}): Promise<Table> 
     }
     const culpritLine = [...culprits.entries()].sort((a, b) => b[1] - a[1]).slice(0, 4).map(([w, d]) => `${w} (${d.toFixed(0)} ms)`).join('; ');
     const maxTask = runTasks.reduce((m, t) => Math.max(m, t.duration), 0);
+    // Per chart: how many updates during the run and the main-thread time of each (render, commit and drawing).
+    const CHARTS: Record<string, string> = {
+      accuracy: 'accuracy per round (recharts)',
+      loss: 'training loss (recharts)',
+      compare: 'compare overlay (recharts)',
+      histogram: 'weight histogram, one layer (SVG)',
+      mask: 'partition mask, one layer (canvas)',
+    };
+    const byChart = new Map<string, number[]>();
+    for (const u of end.chartUpdates) if (u.start >= runStart) byChart.set(u.name, [...(byChart.get(u.name) ?? []), u.duration]);
+    const chartRows = Object.keys(CHARTS).map((k) => {
+      const d = byChart.get(k) ?? [];
+      return [`chart update: ${CHARTS[k]}`, d.length ? `${d.length} updates, median ${median(d).toFixed(1)} ms, max ${Math.max(...d).toFixed(1)} ms` : 'no update', 'under 50 ms', d.length === 0 ? '—' : Math.max(...d) < 50 ? 'yes' : 'no'];
+    });
+    const recharts = ['accuracy', 'loss', 'compare'].flatMap((k) => byChart.get(k) ?? []);
+    const custom = ['histogram', 'mask'].flatMap((k) => byChart.get(k) ?? []);
     const maxLoadTask = loadLongTasks.reduce((m, t) => Math.max(m, t.duration), 0);
     if (errors.length) throw new Error(`page errors: ${errors.slice(0, 3).join(' / ')}`);
     const name = (u: string): string => new URL(u).pathname.replace(/^\/assets\//, '');
@@ -207,6 +237,14 @@ export async function benchPage(options: PageBenchOptions = {}): Promise<Table> 
           ...(runTasks.length
             ? { why: `the longest began ${((longest.start - runStart) / 1000).toFixed(1)} s after clicking Run; scripts in it: ${culpritLine || 'not named by the browser'}` }
             : {}),
+        },
+        {
+          figure: 'Main-thread time per chart update during the run: recharts line charts',
+          ours: recharts.length ? `median ${median(recharts).toFixed(1)} ms, max ${Math.max(...recharts).toFixed(1)} ms (${recharts.length})` : 'none measured',
+          peer: custom.length ? `custom histograms and masks: median ${median(custom).toFixed(1)} ms, max ${Math.max(...custom).toFixed(1)} ms (${custom.length})` : '—',
+          target: 'each under 50 ms',
+          met: recharts.length > 0 && Math.max(...recharts) < 50,
+          ...(recharts.length === 0 ? { why: 'no recharts update was measured' } : Math.max(...recharts) >= 50 ? { why: 'a recharts update took 50 ms or more' } : {}),
         },
         { figure: 'Time to first screen ready (Run enabled)', ours: `${(readyAt / 1000).toFixed(2)} s`, peer: '—', target: '—', met: null },
         {
@@ -225,9 +263,11 @@ export async function benchPage(options: PageBenchOptions = {}): Promise<Table> 
         ['JavaScript in the worker before ready', `${kib(bytes(workerFiles))} (${workerFiles.length} files)`, 'tfjs here', '—'],
         [`main-thread long tasks during a short run (${((end.at - runStart) / 1000).toFixed(1)} s)`, `${runTasks.length}, longest ${maxTask.toFixed(0)} ms`, 'none over 50 ms', runTasks.length === 0 ? 'yes' : `no (${runTasks.length})`],
         ['main-thread long tasks while loading (for reference)', `${loadLongTasks.length}, longest ${maxLoadTask.toFixed(0)} ms`, '—', '—'],
+        ...chartRows,
       ],
       notes: [
-        `Short run: ${runHash}. Build: vite build into ${outDir}${Number.isNaN(buildSeconds) ? ' (reused)' : ` (${buildSeconds.toFixed(0)} s)`}, served by vite preview on port ${port}.`,
+        'Chart updates: each is one timer task of its own (src/views/useStaggered.ts), timed from its start to the end of its synchronous render, commit and drawing; the browser\'s style, layout and paint that follow are in the long-task figure, not here.',
+        `Short run: ${runHash}, ticked for comparison once saved. Build: vite build into ${outDir}${Number.isNaN(buildSeconds) ? ' (reused)' : ` (${buildSeconds.toFixed(0)} s)`}, served by vite preview on port ${port}.`,
         `Main-thread files: ${mainFiles.map((f) => `${name(f.name)} ${kib(f.decodedBodySize)}`).join(', ')}. Worker files: ${workerFiles.map((f) => `${name(f.name)} ${kib(f.decodedBodySize)}`).join(', ')}.`,
         'Sizes are decoded bytes from Resource Timing (vite preview serves them uncompressed); tfjs is detected by tfjs-core\'s version string and its "tfjsflags" name.',
         ...(runTasks.length ? [`Scripts in the long animation frames around the run's long tasks: ${culpritLine || 'none named'}; task start times ${runTasks.map((t) => `${((t.start - runStart) / 1000).toFixed(1)} s`).join(', ')} after the click.`] : []),

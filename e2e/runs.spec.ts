@@ -106,11 +106,12 @@ test.describe('saved runs', () => {
     const chart = compare.getByTestId('compare-chart');
     await expect(chart).toHaveAttribute('data-series', '2');
     await expect(chart).toHaveAttribute('data-baselines', '1');
-    await expect(chart.locator('g[data-series] path')).toHaveCount(2);
-    await expect(chart.locator('g[data-series] circle')).toHaveCount(5);
-    await expect(chart.locator('line[stroke-dasharray]')).toHaveCount(1);
+    // recharts draws them: one curve per run, one dot per completed round, one dashed float line.
+    await expect(chart.locator('path.recharts-line-curve')).toHaveCount(2);
+    await expect(chart.locator('.recharts-line-dots circle')).toHaveCount(5);
+    await expect(chart.locator('line.recharts-reference-line-line')).toHaveCount(1);
     // The two curves have different colours, and the legend names both runs.
-    const colours = await chart.locator('g[data-series] path').evaluateAll((ps) => ps.map((p) => p.getAttribute('stroke')));
+    const colours = await chart.locator('path.recharts-line-curve').evaluateAll((ps) => ps.map((p) => p.getAttribute('stroke')));
     expect(new Set(colours).size).toBe(2);
     await expect(compare.getByRole('list', { name: 'Legend' })).toContainText('Run 1');
     await expect(compare.getByRole('list', { name: 'Legend' })).toContainText('Run 2');

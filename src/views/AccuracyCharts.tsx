@@ -1,31 +1,28 @@
 /** Test accuracy per round against the float baseline, and the training loss per epoch (recharts, see shared/LineChart.tsx). */
 import { useMemo } from 'react';
 import { shownRound, usePlayground } from '../store/store.ts';
-import { isRunActive, type EpochLoss, type PlaygroundState } from '../store/types.ts';
+import { type EpochLoss, type PlaygroundState } from '../store/types.ts';
 import type { RoundResult } from '../engine/types.ts';
 import { COLORS } from './colors.ts';
 import { pct } from './format.ts';
 import { LineChart, type LineSeries, type ReferenceY } from './shared/LineChart.tsx';
 import { ChartCard } from './shared/ChartCard.tsx';
 import { niceCeil, paddedPercentDomain, wholeTicks } from './shared/niceScale.ts';
-import { SLOTS, useStaggered } from './useStaggered.ts';
+import { SLOTS } from './useStaggered.ts';
 
 // Stable empties: a new run's fresh [] must not count as a change.
 const selectRounds = (s: PlaygroundState) => (s.rounds.length === 0 ? null : s.rounds);
 const selectLosses = (s: PlaygroundState) => (s.epochLosses.length === 0 ? null : s.epochLosses);
-const selectActive = (s: PlaygroundState) => isRunActive(s.status);
 const NO_ROUNDS: RoundResult[] = [];
 const NO_LOSSES: EpochLoss[] = [];
 const percent = (v: number): string => `${Number(v.toFixed(2))}%`;
 
 /** Accuracy after each round (one dot per round) with the float model's as a dashed line. */
 export function AccuracyChart() {
-  const live = usePlayground(selectRounds);
-  const rounds = useStaggered(live, SLOTS.accuracy, 'accuracy') ?? NO_ROUNDS;
+  const rounds = usePlayground(selectRounds) ?? NO_ROUNDS;
   const floatAccuracy = usePlayground((s) => s.floatAccuracy);
   const total = usePlayground((s) => s.progress?.rounds ?? s.config.schedule.length);
   const shown = usePlayground(shownRound);
-  const active = usePlayground(selectActive);
   const series = useMemo((): LineSeries[] => [{ id: 'accuracy', name: 'test accuracy', color: COLORS.accuracy, points: rounds.map((r) => ({ x: r.round, y: 100 * r.accuracy })) }], [rounds]);
   const references = useMemo(
     (): ReferenceY[] => (floatAccuracy === null ? [] : [{ y: 100 * floatAccuracy, label: `float ${pct(floatAccuracy)}`, color: COLORS.baseline }]),
@@ -76,8 +73,9 @@ export function AccuracyChart() {
           yFormat={percent}
           references={references}
           highlightX={shown}
-          animate={!active}
           height={210}
+          slot={SLOTS.accuracy}
+          measure="accuracy"
           label={`Test accuracy per round: ${rounds.length} of ${last} rounds done`}
         />
         <ul className="sr-only" aria-label="Accuracy per round">
@@ -96,9 +94,7 @@ const lossText = (v: number): string => String(Number(v.toPrecision(3)));
 
 /** Mean training loss of each re-training epoch, across rounds. */
 export function LossChart() {
-  const live = usePlayground(selectLosses);
-  const losses = useStaggered(live, SLOTS.loss, 'loss') ?? NO_LOSSES;
-  const active = usePlayground(selectActive);
+  const losses = usePlayground(selectLosses) ?? NO_LOSSES;
   const series = useMemo((): LineSeries[] => [{ id: 'loss', name: 'training loss', color: COLORS.loss, points: losses.map((l, i) => ({ x: i + 1, y: l.loss })) }], [losses]);
   const yDomain = useMemo((): [number, number] => [0, losses.length === 0 ? 1 : niceCeil(Math.max(...losses.map((l) => l.loss)))], [losses]);
   const n = Math.max(2, losses.length);
@@ -135,8 +131,9 @@ export function LossChart() {
           xTitle={xTitle}
           yDomain={yDomain}
           yFormat={lossText}
-          animate={!active}
           height={160}
+          slot={SLOTS.loss}
+          measure="loss"
           label={`Training loss of ${losses.length} epochs`}
         />
       </div>

@@ -3,14 +3,12 @@ import { useMemo } from 'react';
 import { formatSchedule } from '../inq/schedule.ts';
 import type { RunMeta } from '../store/runsDb.ts';
 import { useRuns, type RunsState } from '../store/runsStore.ts';
-import { usePlayground } from '../store/store.ts';
-import { isRunActive } from '../store/types.ts';
 import { COLORS } from './colors.ts';
 import { compareChart } from './compareData.ts';
 import { kB, pct } from './format.ts';
 import { LineChart, type LineSeries, type ReferenceY } from './shared/LineChart.tsx';
 import { wholeTicks } from './shared/niceScale.ts';
-import { SLOTS, useStaggered } from './useStaggered.ts';
+import { SLOTS } from './useStaggered.ts';
 
 const selectCompare = (s: RunsState) => s.compare;
 const selectRuns = (s: RunsState) => s.runs;
@@ -23,14 +21,13 @@ export function CompareView() {
   const ids = useRuns(selectCompare);
   const all = useRuns(selectRuns);
   const picked = useMemo(() => ids.map((id) => all.find((r) => r.id === id)).filter((r): r is RunMeta => r !== undefined), [ids, all]);
-  // The list is read again after every saved round: redraw in a task of its own, like the round views.
-  const runs = useStaggered(picked, SLOTS.compare, 'compare') ?? NO_RUNS;
+  // The list is read again after every saved round; the chart redraws later, in slices (shared/LineChart.tsx).
+  const runs = picked.length === 0 ? NO_RUNS : picked;
   const chart = useMemo(() => compareChart(runs), [runs]);
   const xTicks = useMemo(() => wholeTicks(chart.maxRounds), [chart.maxRounds]);
   const xDomain = useMemo((): [number, number] => (chart.maxRounds === 1 ? [0.5, 1.5] : [1, chart.maxRounds]), [chart.maxRounds]);
   const series = useMemo((): LineSeries[] => chart.series.map((s) => ({ id: s.id, name: s.name, color: s.color, points: s.points })), [chart.series]);
   const references = useMemo((): ReferenceY[] => chart.baselines.map((b) => ({ y: b.y, label: b.label, color: COLORS.baseline })), [chart.baselines]);
-  const active = usePlayground((s) => isRunActive(s.status));
 
   return (
     <section className="card compare-view" aria-label="Compare runs">
@@ -54,8 +51,9 @@ export function CompareView() {
               yFormat={percent}
               references={references}
               legend
-              animate={!active}
               height={280}
+              slot={SLOTS.compare}
+              measure="compare"
               label={`Test accuracy per round of ${runs.length} run${runs.length === 1 ? '' : 's'}: ${runs.map((r) => r.name).join(', ')}`}
             />
           </div>

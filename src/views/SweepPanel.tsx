@@ -8,6 +8,7 @@ import { usePlayground } from '../store/store.ts';
 import { isRunActive } from '../store/types.ts';
 import { useSweep, type SweepRow } from '../store/sweepStore.ts';
 import { getPageSweep, MAX_ENSEMBLE } from '../store/sweepDriver.ts';
+import { SLOTS } from './useStaggered.ts';
 import { LineChart, type LineSeries, type ReferenceY } from './shared/LineChart.tsx';
 import { SavePngButton } from './shared/SavePngButton.tsx';
 import { paddedPercentDomain, wholeTicks } from './shared/niceScale.ts';
@@ -26,7 +27,7 @@ function floatLine(float: number | undefined): ReferenceY[] {
   return float === undefined ? [] : [{ y: float * 100, label: `float ${pct(float, 2)}`, color: COLORS.baseline }];
 }
 
-function BitsChart({ rows, animate }: { rows: SweepRow[]; animate: boolean }) {
+function BitsChart({ rows }: { rows: SweepRow[] }) {
   const series = useMemo(
     (): LineSeries[] =>
       (['magnitude', 'random'] as const)
@@ -54,15 +55,15 @@ function BitsChart({ rows, animate }: { rows: SweepRow[]; animate: boolean }) {
         yFormat={percent}
         references={references}
         legend
-        animate={animate}
         height={240}
+        slot={SLOTS.accuracy}
         label={`Final test accuracy against bit-width for ${rows.length} runs${float === undefined ? '' : `; float model ${pct(float, 2)}`}`}
       />
     </div>
   );
 }
 
-function EnsembleChart({ animate }: { animate: boolean }) {
+function EnsembleChart() {
   const points = useSweep((s) => s.ensemble);
   const float = useSweep((s) => s.rows[0]?.floatAccuracy);
   const n = Math.max(2, points.length);
@@ -92,8 +93,8 @@ function EnsembleChart({ animate }: { animate: boolean }) {
         yFormat={percent}
         references={references}
         legend
-        animate={animate}
         height={240}
+        slot={SLOTS.accuracy}
         label={`Ensemble accuracy against the number of models (${points.length} points)`}
       />
     </div>
@@ -154,8 +155,8 @@ export function SweepPanel() {
           {sw.message}
         </p>
       )}
-      {sw.kind === 'bits' && rows.length > 0 && <BitsChart rows={rows} animate={!running} />}
-      {sw.kind === 'ensemble' && sw.ensemble.length > 0 && <EnsembleChart animate={!running} />}
+      {sw.kind === 'bits' && rows.length > 0 && <BitsChart rows={rows} />}
+      {sw.kind === 'ensemble' && sw.ensemble.length > 0 && <EnsembleChart />}
       {rows.length > 0 && (
         <table className="mini-table" aria-label="Sweep results">
           <thead>

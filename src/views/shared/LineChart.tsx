@@ -1,13 +1,17 @@
 /**
  * The one line chart of the page (values against rounds, epochs, bits or ensemble size), drawn by
  * recharts: axes, grid, one line with dots per series, dashed reference lines (the float model),
- * a tooltip and a legend. Memoised, so it redraws only when its own props change; animation is off
- * while a run trains (the caller says when).
+ * a tooltip and a legend. Memoised, so it redraws only when its own props change. Never animated:
+ * an animated line re-renders every frame for a second and a half, which a round's end can't afford.
+ *
+ * Every change of its props, data or not (the ringed round, the float line, the x range at a
+ * run's start), reaches recharts later as a yielding update (useStaggered): a recharts
+ * update is tens of milliseconds of main-thread work on a slow machine, more than one task may take.
  */
-import { memo, useMemo } from 'react';
-import { CartesianGrid, Legend, Line, LineChart as RechartsLineChart, ReferenceDot, ReferenceLine, Tooltip, XAxis, YAxis } from 'recharts';
-import type { LegendPayload } from 'recharts';
+import { memo, startTransition, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { CartesianGrid, Line, LineChart as RechartsLineChart, ReferenceDot, ReferenceLine, Tooltip, XAxis, YAxis } from 'recharts';
 import { COLORS } from '../colors.ts';
+import { useStaggered } from '../useStaggered.ts';
 
 /** One point of a series. */
 export interface LinePoint {
@@ -48,11 +52,12 @@ export interface LineChartProps {
   highlightX?: number | null;
   /** Draw a legend below the plot (charts with one series say what it is in their caption instead). */
   legend?: boolean;
-  /** Animate changes (off while a run trains: each round's update must stay a short task). */
-  animate: boolean;
   height: number;
   /** Accessible description of the whole chart. */
   label: string;
+  /** Its stagger slot (useStaggered's SLOTS) and the name its updates are timed under. */
+  slot: number;
+  measure?: string;
 }
 
 // Every prop handed to recharts is stable between updates (module constants or memoised): recharts keeps
@@ -75,21 +80,59 @@ function rowsOf(series: readonly LineSeries[]): Record<string, number>[] {
   return [...byX.values()].sort((a, b) => a.x - b.x);
 }
 
-/** The legend as a labelled list (recharts places it and hands it the series). */
-function LegendList({ payload }: { payload?: readonly LegendPayload[] }) {
+/**
+ * The legend, a labelled list below the plot. Not recharts' Legend: that one measures its box after
+ * every commit (a forced layout of the page) and sets state again, a long task at a round's end.
+ */
+function LegendList({ series }: { series: readonly LineSeries[] }) {
   return (
     <ul className="chart-legend" aria-label="Legend">
-      {(payload ?? []).map((p) => (
-        <li key={String(p.value)}>
-          <span className="swatch" style={{ background: p.color }} /> {String(p.value)}
+      {series.map((s) => (
+        <li key={s.id}>
+          <span className="swatch" style={{ background: s.color }} /> {s.name}
         </li>
       ))}
     </ul>
   );
 }
 
-/** The chart. */
+/**
+ * The width of an element, followed as it changes. Not recharts' ResponsiveContainer: its resize
+ * updates render the whole chart at default priority, in one task; here a new width is a
+ * transition like every other change of the chart.
+ */
+function useWidth(): [React.RefObject<HTMLDivElement | null>, number] {
+  const ref = useRef<HTMLDivElement | null>(null);
+  const [width, setWidth] = useState(0);
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    setWidth(Math.floor(el.clientWidth));
+    const ro = new ResizeObserver(() => {
+      const w = Math.floor(el.clientWidth);
+      startTransition(() => setWidth(w));
+    });
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, []);
+  return [ref, width];
+}
+
+/** The chart: its box at once, the recharts drawing of its props when the yielding update lands. */
 export const LineChart = memo(function LineChart(p: LineChartProps) {
+  const shown = useStaggered(p, p.slot, p.measure, 'yielding');
+  const [box, width] = useWidth();
+  // The same element while nothing new has landed, so re-rendering the box leaves recharts alone.
+  const chart = useMemo(() => (shown && width > 0 ? <RechartsDrawing {...shown} width={width} /> : null), [shown, width]);
+  return (
+    <div className="line-chart" ref={box} style={{ minHeight: p.height }}>
+      {chart}
+      {p.legend && <LegendList series={p.series} />}
+    </div>
+  );
+});
+
+function RechartsDrawing(p: LineChartProps & { width: number }) {
   const rows = useMemo(() => rowsOf(p.series), [p.series]);
   const refs = useMemo(() => (p.references ?? []).filter((r) => r.y >= p.yDomain[0] && r.y <= p.yDomain[1]), [p.references, p.yDomain]);
   const first = p.series[0];
@@ -101,8 +144,7 @@ export const LineChart = memo(function LineChart(p: LineChartProps) {
   const dots = useMemo(() => p.series.map((s) => ({ r: 3.5, fill: s.color, stroke: COLORS.pointOutline, strokeWidth: 1 })), [p.series]);
   const refLabels = useMemo(() => refs.map((r) => ({ value: r.label, position: 'top' as const, fontSize: 11, fill: r.color })), [refs]);
   return (
-    <div className="line-chart">
-      <RechartsLineChart responsive data={rows} margin={MARGIN} style={{ width: '100%', height: p.height }} role="img" title={p.label}>
+          <RechartsLineChart data={rows} width={p.width} height={p.height} margin={MARGIN} role="img" title={p.label}>
         <CartesianGrid stroke={COLORS.grid} vertical={false} />
         <XAxis
           dataKey="x"
@@ -118,7 +160,6 @@ export const LineChart = memo(function LineChart(p: LineChartProps) {
         {/* interval 0: show the ticks as computed, without measuring each label's text in the DOM (a forced layout per tick). */}
         <YAxis domain={p.yDomain} interval={0} tickFormatter={yFormat} tick={TICK} stroke={COLORS.axis} width={46} allowDataOverflow />
         <Tooltip isAnimationActive={false} contentStyle={TOOLTIP_STYLE} labelFormatter={tooltipLabel} formatter={tooltipValue} />
-        {p.legend && <Legend verticalAlign="bottom" content={LegendList} />}
         {refs.map((r, i) => (
           <ReferenceLine
             key={`ref-${i}`}
@@ -140,11 +181,10 @@ export const LineChart = memo(function LineChart(p: LineChartProps) {
             dot={dots[i]}
             activeDot={ACTIVE_DOT}
             connectNulls
-            isAnimationActive={p.animate}
+            isAnimationActive={false}
           />
         ))}
         {ring && first && <ReferenceDot x={ring.x} y={ring.y} r={7.5} fill="none" stroke={first.color} strokeWidth={1.5} ifOverflow="discard" />}
       </RechartsLineChart>
-    </div>
   );
-});
+}

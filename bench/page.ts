@@ -3,7 +3,7 @@
  * tests' launch arguments): time until the first screen is ready (the Run button enabled), the
  * JavaScript loaded before that on the main thread and in the worker (tfjs must be only in the
  * worker), and main-thread long tasks (PerformanceObserver 'longtask', i.e. over 50 ms) during a
- * short run set through the URL hash, with the main-thread time of each chart update in it (the
+ * short run set through the URL hash, with the longest task during each chart update in it (the
  * `chart-update:<name>` User Timing measures src/views/useStaggered.ts makes: recharts line charts
  * beside the custom SVG histograms and canvas masks, measured in the same run). The run is also
  * ticked for comparison once it is saved, so the compare chart redraws after every round too.
@@ -90,6 +90,21 @@ export async function waitForServer(url: string, server: ChildProcess, timeoutMs
   throw new Error(`vite preview did not answer at ${url} within ${timeoutMs / 1000} s`);
 }
 
+/** Paths of the scripts the page's entry reaches through static and dynamic imports (never the worker's: `new Worker(new URL(…))` is no import). */
+async function reachableScripts(base: string): Promise<Set<string>> {
+  const html = await (await fetch(`${base}/`)).text();
+  const todo = [...html.matchAll(/<script[^>]*type="module"[^>]*src="([^"]+)"/g)].map((m) => new URL(m[1], `${base}/`).pathname);
+  const seen = new Set<string>();
+  while (todo.length) {
+    const path = todo.pop() as string;
+    if (seen.has(path)) continue;
+    seen.add(path);
+    const text = await (await fetch(`${base}${path}`)).text();
+    for (const m of text.matchAll(/(?:from\s*|import\s*\(?\s*)["'](\.{1,2}\/[^"']+\.js)["']/g)) todo.push(new URL(m[1], `${base}${path}`).pathname);
+  }
+  return seen;
+}
+
 const kib = (b: number): string => `${(b / 1024).toFixed(0)} KiB`;
 
 /** Builds, serves and measures the page. */
@@ -145,9 +160,13 @@ export async function benchPage(options: PageBenchOptions = {}): Promise<Table> 
     const isJs = (e: ResourceEntry): boolean => /\.m?js(\?|$)/.test(new URL(e.name).pathname);
     const workerUrl = worker.url();
     // The worker's own script is fetched for the worker; everything in its timeline is the worker's too.
-    const mainJs = main.resources.filter((e) => isJs(e) && e.name !== workerUrl && e.responseEnd <= readyAt);
+    // The page's timeline also lists module files the worker imports (Chromium fetches a module
+    // worker's imports for the page), so the main thread's files are those its entry script reaches.
+    const mainReach = await reachableScripts(base);
+    const onMain = (e: ResourceEntry): boolean => mainReach.has(new URL(e.name).pathname);
+    const mainJs = main.resources.filter((e) => isJs(e) && onMain(e) && e.responseEnd <= readyAt);
     const workerJs = [
-      ...main.resources.filter((e) => e.name === workerUrl && e.responseEnd <= readyAt),
+      ...main.resources.filter((e) => isJs(e) && !onMain(e) && e.responseEnd <= readyAt),
       ...inWorker.resources.filter((e) => isJs(e) && inWorker.origin + e.responseEnd <= readyAbs),
     ];
     const unique = (list: ResourceEntry[]): ResourceEntry[] => [...new Map(list.map((e) => [e.name, e])).values()];
@@ -205,7 +224,9 @@ export async function benchPage(options: PageBenchOptions = {}): Promise<Table> 
     }
     const culpritLine = [...culprits.entries()].sort((a, b) => b[1] - a[1]).slice(0, 4).map(([w, d]) => `${w} (${d.toFixed(0)} ms)`).join('; ');
     const maxTask = runTasks.reduce((m, t) => Math.max(m, t.duration), 0);
-    // Per chart: how many updates during the run and the main-thread time of each (render, commit and drawing).
+    // Per chart: its updates during the run, each from its new data to its commit (the recharts charts
+    // render in slices with pauses between, so that span is latency, not main-thread time), and the
+    // longest main-thread task inside each span: the figure the 50 ms target is about.
     const CHARTS: Record<string, string> = {
       accuracy: 'accuracy per round (recharts)',
       loss: 'training loss (recharts)',
@@ -213,11 +234,24 @@ export async function benchPage(options: PageBenchOptions = {}): Promise<Table> 
       histogram: 'weight histogram, one layer (SVG)',
       mask: 'partition mask, one layer (canvas)',
     };
-    const byChart = new Map<string, number[]>();
-    for (const u of end.chartUpdates) if (u.start >= runStart) byChart.set(u.name, [...(byChart.get(u.name) ?? []), u.duration]);
+    interface Update {
+      span: number;
+      /** Longest long task (over 50 ms) overlapping the update; 0 when none did. */
+      task: number;
+    }
+    const byChart = new Map<string, Update[]>();
+    for (const u of end.chartUpdates) {
+      if (u.start < runStart) continue;
+      const task = end.longTasks.filter((t) => t.start < u.start + u.duration && u.start < t.start + t.duration).reduce((m, t) => Math.max(m, t.duration), 0);
+      byChart.set(u.name, [...(byChart.get(u.name) ?? []), { span: u.duration, task }]);
+    }
+    const describe = (d: Update[]): string => {
+      const worst = Math.max(...d.map((u) => u.task));
+      return `${d.length} updates; longest task ${worst ? `${worst.toFixed(0)} ms` : 'under 50 ms'}; new data to drawn median ${median(d.map((u) => u.span)).toFixed(0)} ms`;
+    };
     const chartRows = Object.keys(CHARTS).map((k) => {
       const d = byChart.get(k) ?? [];
-      return [`chart update: ${CHARTS[k]}`, d.length ? `${d.length} updates, median ${median(d).toFixed(1)} ms, max ${Math.max(...d).toFixed(1)} ms` : 'no update', 'under 50 ms', d.length === 0 ? '—' : Math.max(...d) < 50 ? 'yes' : 'no'];
+      return [`chart update: ${CHARTS[k]}`, d.length ? describe(d) : 'no update', 'no task over 50 ms', d.length === 0 ? '—' : d.every((u) => u.task === 0) ? 'yes' : 'no'];
     });
     const recharts = ['accuracy', 'loss', 'compare'].flatMap((k) => byChart.get(k) ?? []);
     const custom = ['histogram', 'mask'].flatMap((k) => byChart.get(k) ?? []);
@@ -239,12 +273,12 @@ export async function benchPage(options: PageBenchOptions = {}): Promise<Table> 
             : {}),
         },
         {
-          figure: 'Main-thread time per chart update during the run: recharts line charts',
-          ours: recharts.length ? `median ${median(recharts).toFixed(1)} ms, max ${Math.max(...recharts).toFixed(1)} ms (${recharts.length})` : 'none measured',
-          peer: custom.length ? `custom histograms and masks: median ${median(custom).toFixed(1)} ms, max ${Math.max(...custom).toFixed(1)} ms (${custom.length})` : '—',
-          target: 'each under 50 ms',
-          met: recharts.length > 0 && Math.max(...recharts) < 50,
-          ...(recharts.length === 0 ? { why: 'no recharts update was measured' } : Math.max(...recharts) >= 50 ? { why: 'a recharts update took 50 ms or more' } : {}),
+          figure: 'Longest main-thread task during a chart update: recharts line charts',
+          ours: recharts.length ? describe(recharts) : 'none measured',
+          peer: custom.length ? `custom histograms and masks: ${describe(custom)}` : '—',
+          target: 'no task over 50 ms',
+          met: recharts.length > 0 && recharts.every((u) => u.task === 0),
+          ...(recharts.length === 0 ? { why: 'no recharts update was measured' } : recharts.some((u) => u.task > 0) ? { why: 'a task over 50 ms ran during a recharts update' } : {}),
         },
         { figure: 'Time to first screen ready (Run enabled)', ours: `${(readyAt / 1000).toFixed(2)} s`, peer: '—', target: '—', met: null },
         {
@@ -266,7 +300,7 @@ export async function benchPage(options: PageBenchOptions = {}): Promise<Table> 
         ...chartRows,
       ],
       notes: [
-        'Chart updates: each is one timer task of its own (src/views/useStaggered.ts), timed from its start to the end of its synchronous render, commit and drawing; the browser\'s style, layout and paint that follow are in the long-task figure, not here.',
+        'Chart updates (src/views/useStaggered.ts) start in a timer task of their own; histograms and masks render there at once, the recharts charts as a React transition in slices of about 5 ms. "New data to drawn" is from that timer to the commit, pauses included; "longest task" is the longest main-thread task over 50 ms that overlapped an update (style, layout and paint included).',
         `Short run: ${runHash}, ticked for comparison once saved. Build: vite build into ${outDir}${Number.isNaN(buildSeconds) ? ' (reused)' : ` (${buildSeconds.toFixed(0)} s)`}, served by vite preview on port ${port}.`,
         `Main-thread files: ${mainFiles.map((f) => `${name(f.name)} ${kib(f.decodedBodySize)}`).join(', ')}. Worker files: ${workerFiles.map((f) => `${name(f.name)} ${kib(f.decodedBodySize)}`).join(', ')}.`,
         'Sizes are decoded bytes from Resource Timing (vite preview serves them uncompressed); tfjs is detected by tfjs-core\'s version string and its "tfjsflags" name.',

@@ -141,7 +141,10 @@ test.describe('saved runs', () => {
     const guard = guardPage(page, new URL(baseURL!).origin);
     await openReady(page, '#schedule=0.6,1&train=256&test=200&batch=32');
     await runToEnd(page, 'Run 1');
-    // A second run, stopped at once: saved as cancelled.
+    // A second run, stopped at once: saved as cancelled. It trains on 20× the images and 5 epochs
+    // per round, so it is still running when Reset lands (on wasm Run 1's size ends in under a second).
+    await page.getByLabel('Training images', { exact: true }).fill('5000');
+    await page.getByLabel('Epochs per round', { exact: true }).fill('5');
     await page.getByRole('button', { name: 'Run', exact: true }).click();
     await expect(runRow(page, 'Run 2')).toHaveAttribute('data-status', 'running');
     await page.getByRole('button', { name: 'Reset' }).click();

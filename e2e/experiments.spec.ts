@@ -51,7 +51,7 @@ test.describe('experiments', () => {
     await expect(rows.last().locator('td').first()).toHaveText('8');
     // The user's own settings come back after the sweep.
     await expect(page.getByLabel('Bit-width', { exact: true })).toHaveValue('4');
-    await expect(sweeps.getByTestId('sweep-bits-chart').getByRole('img')).toHaveAttribute('aria-label', /float model 9\d\.\d\d %/);
+    await expect(sweeps.getByTestId('sweep-bits-chart').getByRole('img')).toHaveAccessibleName(/float model 9\d\.\d\d %/);
     expect(guard.errors).toEqual([]);
   });
 

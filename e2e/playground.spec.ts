@@ -13,7 +13,7 @@ test.describe('INQ playground', () => {
     expect(guard.foreign).toEqual([]);
   });
 
-  test('a 2-round run completes: 2 accuracy points plus the baseline, frozen fractions match, frozen weights are levels, no long task', async ({ page, baseURL }) => {
+  test('a 2-round run completes: 2 accuracy points plus the baseline, frozen fractions match, frozen weights are levels, no long task, tooltip on hover', async ({ page, baseURL }) => {
     const guard = guardPage(page, new URL(baseURL!).origin);
     // Pinned to WebGL, as this check was first measured. On wasm (auto's choice without a GPU, now
     // that wasm trains ~10x faster) one run in two here shows one main-thread task of ~85 ms (the
@@ -29,6 +29,8 @@ test.describe('INQ playground', () => {
       }).observe({ type: 'longtask', buffered: false });
     });
     await expect(page.getByTestId('run-summary')).toBeVisible({ timeout: 150_000 });
+    // The run is over: what follows (reading its data, moving the round slider) is not part of it.
+    const longTasks = await page.evaluate(() => (window as unknown as { __longTasks: number[] }).__longTasks.slice());
 
     const chart = page.getByTestId('accuracy-chart');
     await expect(chart).toHaveAttribute('data-points', '2');
@@ -65,7 +67,15 @@ test.describe('INQ playground', () => {
       });
     }
     expect(notLevels.slice(0, 10), 'frozen weights that are not levels').toEqual([]);
-    const longTasks = await page.evaluate(() => (window as unknown as { __longTasks: number[] }).__longTasks);
+
+    // Hovering the last point of the accuracy chart (recharts) shows its round, frozen share and accuracy.
+    const accuracies = ((await chart.getAttribute('data-accuracies')) ?? '').split(',').map(Number);
+    await chart.locator('.recharts-line-dots circle').nth(1).hover();
+    const tooltip = chart.locator('.recharts-tooltip-wrapper');
+    await expect(tooltip).toBeVisible();
+    await expect(tooltip).toContainText('round 2 (100.0 % frozen)');
+    await expect(tooltip).toContainText(`test accuracy : ${Number((100 * accuracies[1]).toFixed(2))}%`);
+
     expect(longTasks.filter((d) => d > 50), 'main-thread long tasks over 50 ms during the run').toEqual([]);
     expect(guard.errors).toEqual([]);
     expect(guard.foreign).toEqual([]);

@@ -106,11 +106,12 @@ test.describe('saved runs', () => {
     const chart = compare.getByTestId('compare-chart');
     await expect(chart).toHaveAttribute('data-series', '2');
     await expect(chart).toHaveAttribute('data-baselines', '1');
-    await expect(chart.locator('g[data-series] path')).toHaveCount(2);
-    await expect(chart.locator('g[data-series] circle')).toHaveCount(5);
-    await expect(chart.locator('line[stroke-dasharray]')).toHaveCount(1);
+    // recharts draws them: one curve per run, one dot per completed round, one dashed float line.
+    await expect(chart.locator('path.recharts-line-curve')).toHaveCount(2);
+    await expect(chart.locator('.recharts-line-dots circle')).toHaveCount(5);
+    await expect(chart.locator('line.recharts-reference-line-line')).toHaveCount(1);
     // The two curves have different colours, and the legend names both runs.
-    const colours = await chart.locator('g[data-series] path').evaluateAll((ps) => ps.map((p) => p.getAttribute('stroke')));
+    const colours = await chart.locator('path.recharts-line-curve').evaluateAll((ps) => ps.map((p) => p.getAttribute('stroke')));
     expect(new Set(colours).size).toBe(2);
     await expect(compare.getByRole('list', { name: 'Legend' })).toContainText('Run 1');
     await expect(compare.getByRole('list', { name: 'Legend' })).toContainText('Run 2');
@@ -140,7 +141,10 @@ test.describe('saved runs', () => {
     const guard = guardPage(page, new URL(baseURL!).origin);
     await openReady(page, '#schedule=0.6,1&train=256&test=200&batch=32');
     await runToEnd(page, 'Run 1');
-    // A second run, stopped at once: saved as cancelled.
+    // A second run, stopped at once: saved as cancelled. It trains on 20× the images and 5 epochs
+    // per round, so it is still running when Reset lands (on wasm Run 1's size ends in under a second).
+    await page.getByLabel('Training images', { exact: true }).fill('5000');
+    await page.getByLabel('Epochs per round', { exact: true }).fill('5');
     await page.getByRole('button', { name: 'Run', exact: true }).click();
     await expect(runRow(page, 'Run 2')).toHaveAttribute('data-status', 'running');
     await page.getByRole('button', { name: 'Reset' }).click();

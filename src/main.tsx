@@ -7,7 +7,7 @@ import { createPlaygroundStore, setPageStore, type PlaygroundStore } from './sto
 import { DEFAULT_PLAYGROUND_CONFIG } from './store/types.ts';
 import { decodeHash, encodeHash } from './store/url.ts';
 import { InqClient, pretrainedUrls } from './worker/client.ts';
-import { SweepDriver, setPageSweep } from './worker/sweepDriver.ts';
+import { SweepDriver, setPageSweep } from './store/sweepDriver.ts';
 import { createSweepStore, setPageSweepStore } from './store/sweepStore.ts';
 import { SavedRuns, setPageRuns } from './store/runsStore.ts';
 import './index.css';

@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import type { LayersModel } from '@tensorflow/tfjs';
 import { DEFAULT_CONFIG, type InqConfig, type InqEvent, type RunSummary } from '../engine/types.ts';
 import { runInq } from '../engine/session.ts';
-import { MAX_BITS, MIN_BITS } from '../inq/levels.ts';
 import { saveModelDir } from '../model/nodeIo.ts';
 import { packModel } from '../model/exportPacked.ts';
 import { numberOption, progressReporter } from './args.ts';
@@ -15,7 +14,7 @@ import { predictClasses } from '../model/evaluate.ts';
 import { meanInterval } from '../inq/stats.ts';
 import { predictionsRecord, writePredictions, PREDICTIONS_FILE } from './predictions.ts';
 import { setupNodeBackend } from './nodeBackend.ts';
-import { COMMON_RUN_OPTIONS, configFromOptions, dataFromOptions, loadPretrained, modelFromOptions } from './runOptions.ts';
+import { boundedOption, COMMON_RUN_OPTIONS, configFromOptions, dataFromOptions, loadPretrained, modelFromOptions } from './runOptions.ts';
 
 const pct = (x: number): string => `${(x * 100).toFixed(2)} %`;
 
@@ -94,7 +93,7 @@ export async function runCommand(argv: string[], out: (line: string) => void = (
     options: { ...COMMON_RUN_OPTIONS, bits: { type: 'string' }, out: { type: 'string' }, repeat: { type: 'string' }, 'final-test-size': { type: 'string' } },
     strict: true,
   });
-  const bits = numberOption(values.bits, 'bits', DEFAULT_CONFIG.bits, { integer: true, min: MIN_BITS, max: MAX_BITS });
+  const bits = boundedOption(values.bits, 'bits', 'bits', DEFAULT_CONFIG.bits);
   const base = configFromOptions(values, bits);
   const repeat = values.repeat === undefined ? null : numberOption(values.repeat, 'repeat', 1, { integer: true, min: 2, max: MAX_REPEAT });
   const m = modelFromOptions(values);

@@ -1,7 +1,7 @@
 /** Options shared by `inq run` and `inq sweep`: the INQ configuration, the data and the model. */
 import { parseSchedule, presetFor } from '../inq/schedule.ts';
 import { PARTITION_STRATEGIES } from '../inq/partition.ts';
-import { LEVEL_KINDS, MAX_BITS, MIN_BITS } from '../inq/levels.ts';
+import { LEVEL_KINDS } from '../inq/levels.ts';
 import type { ModelName } from '../model/architectures.ts';
 import { PRETRAINED, pretrainedById } from '../model/pretrained.ts';
 import { DATASET_NAMES, isDatasetName, type DatasetName } from '../data/datasets.ts';
@@ -10,9 +10,9 @@ import { loadModelDir } from '../model/nodeIo.ts';
 import type { LayersModel } from '@tensorflow/tfjs';
 import { loadDatasetNode } from '../data/nodeDatasets.ts';
 import { headSubset, randomSubset, type Dataset } from '../data/dataset.ts';
-import { validateConfig } from '../engine/session.ts';
-import { DEFAULT_CONFIG, type InqConfig } from '../engine/types.ts';
-import { choiceOption, numberOption, UsageError } from './args.ts';
+import { boundError, boundText, CONFIG_BOUNDS, validateConfig, type BoundedSetting } from '../engine/config.ts';
+import { DEFAULT_CONFIG, PRUNE_EPOCHS, type InqConfig } from '../engine/types.ts';
+import { choiceOption, UsageError } from './args.ts';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 
@@ -71,13 +71,24 @@ export interface CommonRunValues {
   levels?: string;
 }
 
+/**
+ * Reads option `--flag` as the bounded setting `name` (src/engine/config.ts: the same bounds as the
+ * engine, the URL and the page's inputs); `fallback` when it is absent.
+ */
+export function boundedOption(value: string | undefined, flag: string, name: BoundedSetting, fallback: number): number {
+  if (value === undefined) return fallback;
+  const v = value.trim() === '' ? NaN : Number(value);
+  if (boundError(name, v) !== null) throw new UsageError(`--${flag} must be ${boundText(CONFIG_BOUNDS[name])} (got "${value}")`);
+  return v;
+}
+
 /** Parses a bit-width list like "2,3,4" (each 2–8, no repeats). */
 export function parseBitsList(text: string): number[] {
   const parts = text.split(',').map((s) => s.trim());
   const out: number[] = [];
   for (const p of parts) {
-    const b = Number(p);
-    if (p === '' || !Number.isInteger(b) || b < MIN_BITS || b > MAX_BITS) throw new UsageError(`--bits: "${p}" is not a whole number from ${MIN_BITS} to ${MAX_BITS}`);
+    const b = p === '' ? NaN : Number(p);
+    if (boundError('bits', b) !== null) throw new UsageError(`--bits: "${p}" is not ${boundText(CONFIG_BOUNDS.bits)}`);
     if (out.includes(b)) throw new UsageError(`--bits: ${b} appears twice`);
     out.push(b);
   }
@@ -92,20 +103,19 @@ export function configFromOptions(values: CommonRunValues, bits: number): InqCon
     if (!parsed.ok) throw new UsageError(`--schedule: ${parsed.error}`);
     schedule = parsed.portions;
   }
-  const prune = values.prune === undefined ? 0 : numberOption(values.prune, 'prune', 0, { min: 0, max: 0.99 });
-  if (prune !== 0 && prune < 0.05) throw new UsageError(`--prune must be 0 (off) or a sparsity from 0.05 to 0.99 (got ${values.prune})`);
+  const prune = boundedOption(values.prune, 'prune', 'prune', 0);
   const config: InqConfig = {
     bits,
     schedule,
     strategy: choiceOption(values.strategy, 'strategy', PARTITION_STRATEGIES, DEFAULT_CONFIG.strategy),
-    epochsPerRound: numberOption(values['epochs-per-round'], 'epochs-per-round', DEFAULT_CONFIG.epochsPerRound, { integer: true, min: 1, max: 100 }),
-    learningRate: numberOption(values.lr, 'lr', DEFAULT_CONFIG.learningRate, { min: 1e-7, max: 10 }),
+    epochsPerRound: boundedOption(values['epochs-per-round'], 'epochs-per-round', 'epochsPerRound', DEFAULT_CONFIG.epochsPerRound),
+    learningRate: boundedOption(values.lr, 'lr', 'learningRate', DEFAULT_CONFIG.learningRate),
     optimizer: choiceOption(values.optimizer, 'optimizer', OPTIMIZERS, DEFAULT_CONFIG.optimizer),
-    momentum: numberOption(values.momentum, 'momentum', DEFAULT_CONFIG.momentum, { min: 0, max: 0.999 }),
-    weightDecay: numberOption(values['weight-decay'], 'weight-decay', DEFAULT_CONFIG.weightDecay, { min: 0, max: 0.5 }),
-    batchSize: numberOption(values['batch-size'], 'batch-size', DEFAULT_CONFIG.batchSize, { integer: true, min: 1, max: 4096 }),
-    seed: numberOption(values.seed, 'seed', DEFAULT_CONFIG.seed, { integer: true }),
-    ...(prune > 0 ? { prune, pruneEpochs: numberOption(values['prune-epochs'], 'prune-epochs', 3, { integer: true, min: 1, max: 100 }) } : {}),
+    momentum: boundedOption(values.momentum, 'momentum', 'momentum', DEFAULT_CONFIG.momentum),
+    weightDecay: boundedOption(values['weight-decay'], 'weight-decay', 'weightDecay', DEFAULT_CONFIG.weightDecay),
+    batchSize: boundedOption(values['batch-size'], 'batch-size', 'batchSize', DEFAULT_CONFIG.batchSize),
+    seed: boundedOption(values.seed, 'seed', 'seed', DEFAULT_CONFIG.seed),
+    ...(prune > 0 ? { prune, pruneEpochs: boundedOption(values['prune-epochs'], 'prune-epochs', 'pruneEpochs', PRUNE_EPOCHS) } : {}),
     ...(values.levels !== undefined ? { levels: choiceOption(values.levels, 'levels', LEVEL_KINDS, 'pow2') } : {}),
   };
   try {
@@ -129,14 +139,21 @@ export function modelFromOptions(values: CommonRunValues): { name: ModelName; di
   return { name: p.model, dir: values['model-dir'] ?? pretrainedDir(p.id), dataset, backend: choiceOption(values.backend, 'backend', BACKEND_PREFERENCES, 'auto') };
 }
 
+/** The subset sizes asked for (checked against the bounds table); the test size is null for the whole test split. */
+export function subsetSizesFromOptions(values: CommonRunValues): { trainSize: number; testSize: number | null } {
+  return {
+    trainSize: boundedOption(values['train-size'], 'train-size', 'trainSize', 6000),
+    testSize: values['test-size'] === undefined ? null : boundedOption(values['test-size'], 'test-size', 'testSize', CONFIG_BOUNDS.testSize.max),
+  };
+}
+
 /** The training subset (seeded) and the test subset (the first N test images). */
 export function dataFromOptions(values: CommonRunValues, seed: number, dataset: DatasetName = 'mnist'): { train: Dataset; test: Dataset } {
-  const trainSize = numberOption(values['train-size'], 'train-size', 6000, { integer: true, min: 1 });
-  const testSize = values['test-size'];
+  const { trainSize, testSize } = subsetSizesFromOptions(values);
   const mnist = loadDatasetNode(dataset, values['data-dir']);
   return {
     train: randomSubset(mnist.train, trainSize, seed),
-    test: headSubset(mnist.test, numberOption(testSize, 'test-size', mnist.test.count, { integer: true, min: 1 })),
+    test: headSubset(mnist.test, testSize ?? mnist.test.count),
   };
 }
 

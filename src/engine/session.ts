@@ -3,10 +3,9 @@
  * emitted as typed events. The same code runs in the Node command line and in the browser worker.
  */
 import * as tf from '@tensorflow/tfjs';
-import { LEVEL_KINDS, levelSetOf, maxAbs, validateBits, type LevelSet } from '../inq/levels.ts';
+import { levelSetOf, maxAbs, type LevelSet } from '../inq/levels.ts';
 import { quantizeAll } from '../inq/quantize.ts';
 import { countFrozen, partitionQuantizeInPlace } from '../inq/partition.ts';
-import { validateSchedule } from '../inq/schedule.ts';
 import { histogram, levelCounts } from '../inq/histogram.ts';
 import { layerSize } from '../inq/codec.ts';
 import type { Dataset } from '../data/dataset.ts';
@@ -18,33 +17,14 @@ import { RunControl } from './control.ts';
 import { prune } from './prune.ts';
 import { countNonZero, sparseFloatBytes, sparseLayerBytes } from '../inq/sparse.ts';
 import { PRUNE_EPOCHS, PRUNED_ROUND } from './types.ts';
+import { validateConfig } from './config.ts';
 import type { InqConfig, InqEvent, LayerInfo, LayerSnapshot, PruneReport, ResumeState, RoundResult, RunSummary } from './types.ts';
 
 /** Bins of the free-weight histograms. */
 export const HISTOGRAM_BINS = 64;
 
-/** Checks a configuration, throwing a RangeError that names the bad field. */
-export function validateConfig(c: InqConfig): void {
-  validateBits(c.bits);
-  const s = validateSchedule(c.schedule);
-  if (!s.ok) throw new RangeError(`schedule: ${s.error}`);
-  if (c.strategy !== 'magnitude' && c.strategy !== 'random') throw new RangeError(`strategy must be magnitude or random (got ${String(c.strategy)})`);
-  const posInt = (v: number, name: string, max: number): void => {
-    if (!Number.isInteger(v) || v < 1 || v > max) throw new RangeError(`${name} must be a whole number from 1 to ${max} (got ${v})`);
-  };
-  posInt(c.epochsPerRound, 'epochs per round', 100);
-  posInt(c.batchSize, 'batch size', 4096);
-  if (!(c.learningRate > 0 && c.learningRate <= 10)) throw new RangeError(`learning rate must be above 0 and at most 10 (got ${c.learningRate})`);
-  if (!(c.weightDecay >= 0 && c.weightDecay < 1)) throw new RangeError(`weight decay must be in [0, 1) (got ${c.weightDecay})`);
-  if (!(c.momentum >= 0 && c.momentum < 1)) throw new RangeError(`momentum must be in [0, 1) (got ${c.momentum})`);
-  if (!Number.isInteger(c.seed)) throw new RangeError(`seed must be a whole number (got ${c.seed})`);
-  if (c.prune !== undefined && !(c.prune === 0 || (c.prune >= 0.05 && c.prune <= 0.99))) {
-    throw new RangeError(`prune must be 0 (off) or a sparsity from 0.05 to 0.99 (got ${c.prune})`);
-  }
-  if (c.pruneEpochs !== undefined) posInt(c.pruneEpochs, 'pruning epochs', 100);
-  if (c.levels !== undefined && !(LEVEL_KINDS as readonly string[]).includes(c.levels)) throw new RangeError(`levels must be one of ${LEVEL_KINDS.join(', ')} (got ${String(c.levels)})`);
-  if (c.schedule.length >= PRUNED_ROUND) throw new RangeError(`at most ${PRUNED_ROUND - 1} rounds`);
-}
+/** The configuration check lives with the bounds table (src/engine/config.ts); re-exported for the engine's callers. */
+export { validateConfig };
 
 /** A private copy of a variable's values (the cpu backend hands out its own storage from data()). */
 async function readKernel(v: tf.Variable): Promise<Float32Array> {

@@ -1,10 +1,9 @@
 import 'fake-indexeddb/auto';
-import { IDBFactory } from 'fake-indexeddb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../engine/types.ts';
-import type { RunModelFiles } from '../worker/protocol.ts';
+import type { RunModelFiles } from '../engine/results.ts';
 import { RUNS_DB_NAME, RunsDbError, openRunsDb, type RunsDb } from './runsDb.ts';
-import { fakeLayers, fakeRound, fakeSummary as summary } from './runsTestFixtures.ts';
+import { fakeLayers, fakeRound, fakeSummary as summary, freshIndexedDb } from './runsTestFixtures.ts';
 
 const newRun = (id: string, createdAt = 1000) => ({ id, createdAt, config: { ...DEFAULT_CONFIG }, trainSize: 256, testSize: 200, modelName: 'lenet5' });
 
@@ -12,7 +11,7 @@ let factory: IDBFactory;
 let db: RunsDb;
 
 beforeEach(async () => {
-  factory = new IDBFactory();
+  factory = freshIndexedDb();
   db = await openRunsDb(factory);
 });
 
@@ -176,13 +175,24 @@ describe('runsDb', () => {
   it('says clearly when IndexedDB is missing, and when another tab blocks the upgrade', async () => {
     await expect(openRunsDb(null)).rejects.toMatchObject({ kind: 'unavailable', message: expect.stringMatching(/no IndexedDB.*not saved/) });
     // An old connection that ignores versionchange blocks an upgrade.
-    const f = new IDBFactory();
+    const f = freshIndexedDb();
     const old = await new Promise<IDBDatabase>((resolve) => {
       const req = f.open(RUNS_DB_NAME, 1);
       req.onsuccess = () => resolve(req.result);
     });
     await expect(openRunsDb(f, { version: 2 })).rejects.toMatchObject({ kind: 'blocked', message: expect.stringMatching(/Another tab/) });
     old.close();
+  });
+
+  it('lets another tab upgrade (idb\'s blocking callback) and then says why saving stopped', async () => {
+    await db.createRun(newRun('a'));
+    const newer = await new Promise<IDBDatabase>((resolve, reject) => {
+      const req = factory.open(RUNS_DB_NAME, 2);
+      req.onsuccess = () => resolve(req.result);
+      req.onerror = () => reject(req.error);
+    });
+    await expect(db.createRun(newRun('b'))).rejects.toMatchObject({ message: expect.stringMatching(/another tab updated the saved runs; reload/) });
+    newer.close();
   });
 
   it('turns a full quota into a message that says what to do', async () => {

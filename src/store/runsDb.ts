@@ -1,10 +1,13 @@
 /**
- * Saved runs in IndexedDB (no React): each run's metadata, one record per completed round, and the
- * finished run's model files. Everything read back is validated; a corrupt record is skipped with a
- * message, never a crash. Failures become RunsDbError with a message a user can act on.
+ * Saved runs in IndexedDB (no React), through the `idb` package (promises, `tx.done`, and its
+ * blocked / blocking / terminated callbacks): each run's metadata, one record per completed round,
+ * and the finished run's model files. Everything read back is validated; a corrupt record is skipped
+ * with a message, never a crash. Failures become RunsDbError with a message a user can act on.
  */
+import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
 import type { InqConfig, LayerInfo, RoundResult, RunSummary } from '../engine/types.ts';
-import type { RunModelFiles } from '../worker/protocol.ts';
+import { boundError } from '../engine/config.ts';
+import type { RunModelFiles } from '../engine/results.ts';
 
 /** Database name and version (bump the version with a migration in `upgrade`). */
 export const RUNS_DB_NAME = 'inq-playground-runs';
@@ -13,6 +16,17 @@ export const RUNS_DB_VERSION = 1;
 const RUNS = 'runs';
 const ROUNDS = 'rounds';
 const MODELS = 'models';
+
+/** What the object stores hold as written; values read back are `unknown` until validated. */
+interface RunsSchema extends DBSchema {
+  runs: { key: string; value: RunMeta };
+  rounds: { key: [string, number]; value: RoundRecord };
+  models: { key: string; value: ModelRecord };
+}
+
+type Db = IDBPDatabase<RunsSchema>;
+type Store = StoreNames<RunsSchema>;
+type Tx<S extends Store[], M extends IDBTransactionMode> = IDBPTransaction<RunsSchema, S, M>;
 
 /** Longest run name kept. */
 export const MAX_RUN_NAME = 100;
@@ -119,59 +133,49 @@ function toRunsDbError(e: unknown, what: string): RunsDbError {
   return new RunsDbError(`Could not save or read runs (${what}): ${errorText(e) || 'unknown IndexedDB error'}.`, 'failed');
 }
 
-function promised<T>(req: IDBRequest<T>): Promise<T> {
-  return new Promise((resolve, reject) => {
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error);
-  });
-}
-
-/** Opens (creating or upgrading) the saved-runs database; rejects with a RunsDbError. */
-export function openRunsDb(
+/**
+ * Opens (creating or upgrading) the saved-runs database; rejects with a RunsDbError. `factory` is
+ * where runs are kept: the page's IndexedDB (idb opens the global `indexedDB`, so it must be that
+ * one; tests install a fresh in-memory one as the global), or null where there is none.
+ */
+export async function openRunsDb(
   factory: IDBFactory | null | undefined = globalThis.indexedDB,
   { name = RUNS_DB_NAME, version = RUNS_DB_VERSION, timeoutMs = 15_000 }: { name?: string; version?: number; timeoutMs?: number } = {},
 ): Promise<RunsDb> {
-  return new Promise((resolve, reject) => {
-    if (!factory) {
-      reject(new RunsDbError('This browser has no IndexedDB, so runs are not saved; they still run and show here until the page closes.', 'unavailable'));
-      return;
-    }
-    let settled = false;
-    const fail = (e: RunsDbError): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      reject(e);
-    };
-    const timer = setTimeout(
-      () => fail(new RunsDbError('The saved runs did not open in time (another tab may be upgrading them); runs go on unsaved. Reload to try again.', 'blocked')),
-      timeoutMs,
-    );
-    let req: IDBOpenDBRequest;
-    try {
-      req = factory.open(name, version);
-    } catch (e) {
-      fail(toRunsDbError(e, 'opening the saved runs'));
-      return;
-    }
-    req.onupgradeneeded = () => upgrade(req.result);
-    req.onblocked = () =>
-      fail(new RunsDbError('Another tab of the playground has an older version of the saved runs open; close it and reload this page to save runs.', 'blocked'));
-    req.onerror = () => fail(toRunsDbError(req.error, 'opening the saved runs'));
-    req.onsuccess = () => {
-      const db = req.result;
-      if (settled) {
-        db.close();
-        return;
-      }
-      settled = true;
-      clearTimeout(timer);
-      resolve(new RunsDb(db));
-    };
+  if (!factory || factory !== globalThis.indexedDB) {
+    throw new RunsDbError('This browser has no IndexedDB, so runs are not saved; they still run and show here until the page closes.', 'unavailable');
+  }
+  let runs: RunsDb | null = null;
+  let refuse: (e: RunsDbError) => void = () => undefined;
+  // Blocked by an older connection in another tab, or no answer in time: runs go on unsaved.
+  const refused = new Promise<never>((_, reject) => (refuse = reject));
+  const timer = setTimeout(
+    () => refuse(new RunsDbError('The saved runs did not open in time (another tab may be upgrading them); runs go on unsaved. Reload to try again.', 'blocked')),
+    timeoutMs,
+  );
+  const opening = openDB<RunsSchema>(name, version, {
+    upgrade: (db) => upgrade(db),
+    blocked: () => refuse(new RunsDbError('Another tab of the playground has an older version of the saved runs open; close it and reload this page to save runs.', 'blocked')),
+    // Another tab wants a newer version: let it, and say why saving stopped here.
+    blocking: () => runs?.closeFor('another tab updated the saved runs; reload this page to keep saving'),
+    terminated: () => runs?.closeFor('the browser closed the saved runs (storage was cleared or is unavailable)'),
   });
+  try {
+    runs = new RunsDb(await Promise.race([opening, refused]));
+    return runs;
+  } catch (e) {
+    // A connection that opens after the refusal is closed at once.
+    void opening.then(
+      (db) => db.close(),
+      () => undefined,
+    );
+    throw toRunsDbError(e, 'opening the saved runs');
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
-function upgrade(db: IDBDatabase): void {
+function upgrade(db: Db): void {
   if (!db.objectStoreNames.contains(RUNS)) db.createObjectStore(RUNS, { keyPath: 'id' });
   if (!db.objectStoreNames.contains(ROUNDS)) db.createObjectStore(ROUNDS, { keyPath: ['runId', 'round'] });
   if (!db.objectStoreNames.contains(MODELS)) db.createObjectStore(MODELS, { keyPath: 'runId' });
@@ -179,40 +183,38 @@ function upgrade(db: IDBDatabase): void {
 
 const roundsOf = (runId: string): IDBKeyRange => IDBKeyRange.bound([runId, 0], [runId, Infinity]);
 
+/** The run-metadata store of a read-write transaction, whichever other stores it spans. */
+interface MetaStore {
+  get(id: string): Promise<unknown>;
+  put(meta: RunMeta): Promise<unknown>;
+}
+
 /** The saved runs: one open connection. */
 export class RunsDb {
   private closedReason: string | null = null;
 
-  constructor(private readonly db: IDBDatabase) {
-    // Another tab wants a newer version: let it, and say why saving stopped here.
-    db.onversionchange = () => {
-      db.close();
-      this.closedReason = 'another tab updated the saved runs; reload this page to keep saving';
-    };
-    db.onclose = () => {
-      this.closedReason ??= 'the browser closed the saved runs (storage was cleared or is unavailable)';
-    };
+  constructor(private readonly db: Db) {}
+
+  /** Stops saving (idb's blocking / terminated callbacks): closes the connection and keeps the reason to tell the user. */
+  closeFor(reason: string): void {
+    this.closedReason ??= reason;
+    this.db.close();
   }
 
-  /** Runs `body` in one transaction; resolves with its result once the transaction commits. */
-  private async tx<T>(stores: string[], mode: IDBTransactionMode, what: string, body: (t: IDBTransaction) => Promise<T> | T): Promise<T> {
+  /** Runs `body` in one transaction; resolves with its result once the transaction commits (`tx.done`), aborts it on a failure. */
+  private async tx<S extends Store[], M extends IDBTransactionMode, T>(stores: S, mode: M, what: string, body: (t: Tx<S, M>) => Promise<T>): Promise<T> {
     if (this.closedReason) throw new RunsDbError(`Runs are no longer being saved: ${this.closedReason}.`, 'failed');
-    let t: IDBTransaction;
+    let t: Tx<S, M>;
     try {
       t = this.db.transaction(stores, mode);
     } catch (e) {
       throw toRunsDbError(e, what);
     }
-    const done = new Promise<void>((resolve, reject) => {
-      t.oncomplete = () => resolve();
-      t.onerror = () => reject(t.error);
-      t.onabort = () => reject(t.error ?? new Error('the transaction was aborted'));
-    });
-    // Handled below; this keeps an early rejection (while `body` still awaits) from counting as unhandled.
-    done.catch(() => undefined);
+    // Awaited below; this keeps an early rejection (while `body` still awaits) from counting as unhandled.
+    t.done.catch(() => undefined);
     try {
       const out = await body(t);
-      await done;
+      await t.done;
       return out;
     } catch (e) {
       try {
@@ -220,7 +222,7 @@ export class RunsDb {
       } catch {
         // Already finished or aborted: nothing to undo.
       }
-      await done.catch(() => undefined);
+      await t.done.catch(() => undefined);
       throw toRunsDbError(e, what);
     }
   }
@@ -233,7 +235,7 @@ export class RunsDb {
       let name = input.name?.trim().slice(0, MAX_RUN_NAME);
       if (!name) {
         // "Run N": one more than the highest N in use, so names stay unique after deletions.
-        const metas = (await promised(store.getAll())) as unknown[];
+        const metas = (await store.getAll()) as unknown[];
         let top = 0;
         for (const m of metas) {
           const k = /^Run (\d+)$/.exec(String((m as { name?: unknown } | null)?.name ?? ''));
@@ -260,7 +262,7 @@ export class RunsDb {
         summary: null,
         error: null,
       };
-      await promised(store.put(meta));
+      await store.put(meta);
       return meta;
     });
   }
@@ -268,38 +270,37 @@ export class RunsDb {
   /** The metadata of one run, or null when it is missing or unreadable. */
   async getRun(id: string): Promise<RunMeta | null> {
     return this.tx([RUNS], 'readonly', 'reading a run', async (t) => {
-      const raw = await promised(t.objectStore(RUNS).get(id));
+      const raw = await t.objectStore(RUNS).get(id);
       const r = validateMeta(raw);
       return typeof r === 'string' ? null : r;
     });
   }
 
-  private async patchMeta(t: IDBTransaction, id: string, change: (m: RunMeta) => void): Promise<RunMeta | null> {
-    const store = t.objectStore(RUNS);
-    const meta = validateMeta(await promised(store.get(id)));
+  private async patchMeta(store: MetaStore, id: string, change: (m: RunMeta) => void): Promise<RunMeta | null> {
+    const meta = validateMeta(await store.get(id));
     if (typeof meta === 'string') return null;
     change(meta);
     meta.updatedAt = Date.now();
-    await promised(store.put(meta));
+    await store.put(meta);
     return meta;
   }
 
   /** Changes fields of a run's metadata; null when the run is not saved (e.g. deleted meanwhile). */
   async updateRun(id: string, patch: RunPatch): Promise<RunMeta | null> {
-    return this.tx([RUNS], 'readwrite', 'the run', (t) => this.patchMeta(t, id, (m) => Object.assign(m, patch)));
+    return this.tx([RUNS], 'readwrite', 'the run', (t) => this.patchMeta(t.objectStore(RUNS), id, (m) => Object.assign(m, patch)));
   }
 
   /** Saves a completed round and adds it to the run's accuracy curve; false when the run is not saved (a deleted run stays deleted). */
   async putRound(id: string, result: RoundResult): Promise<boolean> {
     return this.tx([RUNS, ROUNDS], 'readwrite', `round ${result.round}`, async (t) => {
-      const meta = await this.patchMeta(t, id, (m) => {
+      const meta = await this.patchMeta(t.objectStore(RUNS), id, (m) => {
         const point: RoundPoint = { round: result.round, portion: result.portion, accuracy: result.accuracy, loss: result.loss };
         m.history = [...m.history.filter((p) => p.round !== result.round), point].sort((a, b) => a.round - b.round);
         m.completedRounds = m.history.length;
       });
       if (!meta) return false;
       const record: RoundRecord = { v: 1, runId: id, round: result.round, result };
-      await promised(t.objectStore(ROUNDS).put(record));
+      await t.objectStore(ROUNDS).put(record);
       return true;
     });
   }
@@ -307,7 +308,7 @@ export class RunsDb {
   /** Marks a run done with its summary (final accuracy, packed size). */
   async finishRun(id: string, summary: RunSummary): Promise<RunMeta | null> {
     return this.tx([RUNS], 'readwrite', 'the run\'s summary', (t) =>
-      this.patchMeta(t, id, (m) => {
+      this.patchMeta(t.objectStore(RUNS), id, (m) => {
         m.status = 'done';
         m.summary = summary;
         m.finalAccuracy = summary.finalAccuracy;
@@ -321,10 +322,10 @@ export class RunsDb {
   /** Saves a finished run's model files; false when the run is not saved. */
   async saveModel(id: string, files: RunModelFiles): Promise<boolean> {
     return this.tx([RUNS, MODELS], 'readwrite', 'the quantized model', async (t) => {
-      const meta = await promised(t.objectStore(RUNS).get(id));
+      const meta = await t.objectStore(RUNS).get(id);
       if (meta === undefined) return false;
       const record: ModelRecord = { v: 1, runId: id, files: { ...files, runId: id } };
-      await promised(t.objectStore(MODELS).put(record));
+      await t.objectStore(MODELS).put(record);
       return true;
     });
   }
@@ -332,7 +333,7 @@ export class RunsDb {
   /** Every readable run, newest first, and a message for each record skipped. */
   async listRuns(): Promise<{ runs: RunMeta[]; problems: string[] }> {
     return this.tx([RUNS], 'readonly', 'the list of runs', async (t) => {
-      const raws = (await promised(t.objectStore(RUNS).getAll())) as unknown[];
+      const raws = (await t.objectStore(RUNS).getAll()) as unknown[];
       const runs: RunMeta[] = [];
       const problems: string[] = [];
       for (const raw of raws) {
@@ -348,10 +349,10 @@ export class RunsDb {
   /** One run with its valid rounds (in order) and model; null when it is not saved or its metadata is unreadable. */
   async loadRun(id: string): Promise<LoadedRun | null> {
     return this.tx([RUNS, ROUNDS, MODELS], 'readonly', 'reading the run', async (t) => {
-      const meta = validateMeta(await promised(t.objectStore(RUNS).get(id)));
+      const meta = validateMeta(await t.objectStore(RUNS).get(id));
       if (typeof meta === 'string') return null;
       const problems: string[] = [];
-      const raws = (await promised(t.objectStore(ROUNDS).getAll(roundsOf(id)))) as unknown[];
+      const raws = (await t.objectStore(ROUNDS).getAll(roundsOf(id))) as unknown[];
       const rounds: RoundResult[] = [];
       for (const raw of raws) {
         const r = validateRoundRecord(raw, meta);
@@ -360,7 +361,7 @@ export class RunsDb {
       }
       rounds.sort((a, b) => a.round - b.round);
       let model: RunModelFiles | null = null;
-      const rawModel = await promised(t.objectStore(MODELS).get(id));
+      const rawModel = await t.objectStore(MODELS).get(id);
       if (rawModel !== undefined) {
         const m = validateModelRecord(rawModel);
         if (typeof m === 'string') problems.push(`The saved model of “${meta.name}” could not be read and is skipped: ${m}.`);
@@ -380,9 +381,9 @@ export class RunsDb {
   /** Deletes a run with its rounds and model. */
   async deleteRun(id: string): Promise<void> {
     await this.tx([RUNS, ROUNDS, MODELS], 'readwrite', 'deleting the run', async (t) => {
-      await promised(t.objectStore(ROUNDS).delete(roundsOf(id)));
-      await promised(t.objectStore(MODELS).delete(id));
-      await promised(t.objectStore(RUNS).delete(id));
+      await t.objectStore(ROUNDS).delete(roundsOf(id));
+      await t.objectStore(MODELS).delete(id);
+      await t.objectStore(RUNS).delete(id);
     });
   }
 
@@ -390,14 +391,14 @@ export class RunsDb {
   async markInterrupted(live: ReadonlySet<string> = new Set()): Promise<RunMeta[]> {
     return this.tx([RUNS], 'readwrite', 'marking interrupted runs', async (t) => {
       const store = t.objectStore(RUNS);
-      const raws = (await promised(store.getAll())) as unknown[];
+      const raws = (await store.getAll()) as unknown[];
       const out: RunMeta[] = [];
       for (const raw of raws) {
         const m = validateMeta(raw);
         if (typeof m === 'string' || m.status !== 'running' || live.has(m.id)) continue;
         m.status = 'interrupted';
         m.updatedAt = Date.now();
-        await promised(store.put(m));
+        await store.put(m);
         out.push(m);
       }
       return out;
@@ -406,8 +407,7 @@ export class RunsDb {
 
   /** Closes the connection. */
   close(): void {
-    this.closedReason ??= 'the saved runs were closed';
-    this.db.close();
+    this.closeFor('the saved runs were closed');
   }
 }
 
@@ -435,7 +435,7 @@ function roundKey(raw: unknown): string {
 /** Checks an InqConfig read back; returns the reason it is unusable, or null. */
 export function configProblem(c: unknown): string | null {
   if (!isObj(c)) return 'its configuration is missing';
-  if (!isInt(c.bits) || c.bits < 2 || c.bits > 8) return 'its bit-width is not 2–8';
+  if (!isInt(c.bits) || boundError('bits', c.bits) !== null) return 'its bit-width is not 2–8';
   if (!Array.isArray(c.schedule) || c.schedule.length === 0 || !c.schedule.every(isNum)) return 'its schedule is not a list of numbers';
   for (const k of ['epochsPerRound', 'learningRate', 'momentum', 'weightDecay', 'batchSize', 'seed'] as const) {
     if (!isNum(c[k])) return `its ${k} is not a number`;

@@ -1,12 +1,11 @@
 import 'fake-indexeddb/auto';
-import { IDBFactory } from 'fake-indexeddb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../engine/types.ts';
-import type { RunModelFiles } from '../worker/protocol.ts';
+import type { RunModelFiles } from '../engine/results.ts';
 import { createPlaygroundStore, type PlaygroundStore } from './store.ts';
 import { openRunsDb, RunsDbError, type RunsDb } from './runsDb.ts';
 import { persistRuns, RUN_LOCK_PREFIX, type RunsPersistence } from './runsPersist.ts';
-import { fakeLayers, fakeRound, fakeSummary } from './runsTestFixtures.ts';
+import { fakeLayers, fakeRound, fakeSummary, freshIndexedDb } from './runsTestFixtures.ts';
 
 /** A LockManager stand-in: records requests and reports the given names as held by other tabs. */
 function fakeLocks(heldElsewhere: string[] = []) {
@@ -35,7 +34,7 @@ let problems: string[];
 let persist: RunsPersistence | null;
 
 beforeEach(async () => {
-  db = await openRunsDb(new IDBFactory());
+  db = await openRunsDb(freshIndexedDb());
   page = createPlaygroundStore({ trainSize: 256, testSize: 200, schedule: [0.5, 1] });
   page.setState({ status: 'ready' });
   problems = [];

@@ -7,10 +7,9 @@
  * opening the page does not mistake it for one left behind by a closed tab.
  */
 import type { InqConfig, LayerInfo, RoundResult, RunSummary } from '../engine/types.ts';
-import type { RunModelFiles } from '../worker/protocol.ts';
-import { engineConfig } from '../worker/client.ts';
+import type { RunModelFiles } from '../engine/results.ts';
 import type { PlaygroundStore } from './store.ts';
-import type { PlaygroundState, RunStatus } from './types.ts';
+import { engineConfig, type PlaygroundState, type RunStatus } from './types.ts';
 import { RunsDbError, type RunMeta, type RunsDb, type SavedRunStatus } from './runsDb.ts';
 
 /** Prefix of the Web Lock a tab holds while its run is saving. */

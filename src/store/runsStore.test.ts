@@ -1,12 +1,11 @@
 import 'fake-indexeddb/auto';
-import { IDBFactory } from 'fake-indexeddb';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, type InqConfig } from '../engine/types.ts';
 import type { SavedRunToContinue } from '../worker/client.ts';
 import { createPlaygroundStore, type PlaygroundStore } from './store.ts';
 import { openRunsDb } from './runsDb.ts';
 import { canContinueRun, SavedRuns, MAX_COMPARED } from './runsStore.ts';
-import { fakeLayers, fakeRound, fakeSummary } from './runsTestFixtures.ts';
+import { fakeLayers, fakeRound, fakeSummary, freshIndexedDb } from './runsTestFixtures.ts';
 
 /** Stands in for InqClient: records what it was asked to continue, refuses when told to. */
 function fakeClient(refuse: string | null = null) {
@@ -27,7 +26,7 @@ let factory: IDBFactory;
 let page: PlaygroundStore;
 
 beforeEach(() => {
-  factory = new IDBFactory();
+  factory = freshIndexedDb();
   page = createPlaygroundStore();
   page.setState({ status: 'ready' });
 });

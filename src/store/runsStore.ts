@@ -7,7 +7,7 @@ import { createStore, type StoreApi } from 'zustand/vanilla';
 import { useStore } from 'zustand';
 import type { InqClient } from '../worker/client.ts';
 import type { PlaygroundStore } from './store.ts';
-import type { PlaygroundState } from './types.ts';
+import { isRunActive, type PlaygroundState } from './types.ts';
 import { openRunsDb, RunsDbError, type LoadedRun, type RunMeta, type RunsDb } from './runsDb.ts';
 import { persistRuns, type RunsPersistence } from './runsPersist.ts';
 
@@ -43,28 +43,6 @@ export function pageIsIdle(s: PlaygroundState): boolean {
 /** Whether a saved run can be continued: stopped early with at least one round saved. */
 export function canContinueRun(m: RunMeta): boolean {
   return (m.status === 'interrupted' || m.status === 'cancelled' || m.status === 'error') && m.completedRounds > 0 && m.layers.length > 0 && m.floatAccuracy !== null;
-}
-
-/** The page-store update that shows a loaded run in every view: history, summary, model, not running. */
-export function openedRunState(run: LoadedRun): Partial<PlaygroundState> {
-  const { meta, rounds, model } = run;
-  const last = rounds.at(-1);
-  const K = meta.config.schedule.length;
-  return {
-    runId: meta.id,
-    status: meta.status === 'done' ? 'done' : 'cancelled',
-    message: null,
-    canContinue: false,
-    layers: meta.layers,
-    floatAccuracy: meta.floatAccuracy,
-    rounds,
-    epochLosses: rounds.flatMap((r) => r.epochLosses.map((loss, i) => ({ round: r.round, epoch: i + 1, loss }))),
-    summary: meta.summary,
-    pruning: meta.summary?.prune ? { target: meta.summary.prune.target, epochs: 0, report: meta.summary.prune } : null,
-    runModel: model,
-    selectedRound: null,
-    progress: last ? { round: last.round, rounds: K, epoch: 0, epochs: meta.config.epochsPerRound, batch: 0, batches: 0, loss: NaN } : null,
-  };
 }
 
 /** The saved runs and what can be done with them. */
@@ -161,7 +139,7 @@ export class SavedRuns {
     const db = await this.db;
     if (!db) return false;
     const p = this.page.getState();
-    if (p.runId === id && (p.status === 'running' || p.status === 'paused')) {
+    if (p.runId === id && isRunActive(p.status)) {
       this.store.setState({ notice: 'That run is training in this page: stop it before deleting it.' });
       return false;
     }
@@ -226,7 +204,7 @@ export class SavedRuns {
         prune: c.prune ?? 0,
       });
       p.setSchedule(c.schedule);
-      this.page.setState(openedRunState(run));
+      p.openSavedRun(run);
       this.dismissInterrupted(id);
       return true;
     });

@@ -1,5 +1,13 @@
 /** Small, recognisable runs for the saved-runs tests (test code only; nothing in the page imports it). */
+import { IDBFactory } from 'fake-indexeddb';
 import type { LayerInfo, RoundResult, RunSummary } from '../engine/types.ts';
+
+/** A fresh, empty in-memory IndexedDB installed as the global one (idb opens the global `indexedDB`). */
+export function freshIndexedDb(): IDBFactory {
+  const f = new IDBFactory();
+  globalThis.indexedDB = f;
+  return f;
+}
 
 /** Two small layers, as a run's 'start' event describes them. */
 export function fakeLayers(): LayerInfo[] {

@@ -1,7 +1,8 @@
-/** A vanilla zustand store in slices: the worker client writes to it without React, views read narrow selectors. */
+/** A vanilla zustand store in slices: the worker client calls its run actions (runActions.ts) without React, views read narrow selectors. */
 import { createStore, type StateCreator } from 'zustand/vanilla';
 import { useStore } from 'zustand';
 import { parseSchedule, formatSchedule } from '../inq/schedule.ts';
+import { runActionsSlice } from './runActions.ts';
 import { DEFAULT_PLAYGROUND_CONFIG, type ConfigSlice, type DemoSlice, type HistorySlice, type ModelIoSlice, type PlaygroundConfig, type PlaygroundState, type RunSlice } from './types.ts';
 
 const configSlice =
@@ -69,6 +70,7 @@ export function createPlaygroundStore(initial: Partial<PlaygroundConfig> = {}, u
     ...historySlice(...a),
     ...demoSlice(...a),
     ...modelIoSlice(...a),
+    ...runActionsSlice(...a),
   }));
 }
 

@@ -1,9 +1,10 @@
 /** The playground's state: configuration, run status and round history. */
 import type { BackendChoice, BackendPreference } from '../model/backendPrefs.ts';
 import type { PartitionStrategy } from '../inq/partition.ts';
-import type { LayerInfo, PruneReport, RoundResult, RunSummary } from '../engine/types.ts';
-import type { DemoModelInfo, DemoResult, ModelSummary, RunModelFiles } from '../worker/protocol.ts';
+import { DEFAULT_CONFIG, PRUNE_EPOCHS, type InqConfig, type LayerInfo, type PruneReport, type RoundResult, type RunSummary } from '../engine/types.ts';
+import type { DemoModelInfo, DemoResult, ModelSummary, RunModelFiles } from '../engine/results.ts';
 import type { StepUnit } from '../engine/control.ts';
+import type { RunActions } from './runActions.ts';
 
 /** What the user sets; all of it round-trips through the URL hash. */
 export interface PlaygroundConfig {
@@ -39,8 +40,28 @@ export const DEFAULT_PLAYGROUND_CONFIG: PlaygroundConfig = {
   pretrained: 'lenet5',
 };
 
+/** Engine configuration for the playground's settings. */
+export function engineConfig(c: PlaygroundConfig): InqConfig {
+  return {
+    ...DEFAULT_CONFIG,
+    bits: c.bits,
+    schedule: [...c.schedule],
+    strategy: c.strategy,
+    seed: c.seed,
+    epochsPerRound: c.epochsPerRound,
+    learningRate: c.learningRate,
+    batchSize: c.batchSize,
+    ...(c.prune > 0 ? { prune: c.prune, pruneEpochs: PRUNE_EPOCHS } : {}),
+  };
+}
+
 /** Where the worker and the current run stand. */
 export type RunStatus = 'loading' | 'ready' | 'running' | 'paused' | 'done' | 'cancelled' | 'error';
+
+/** Whether a run is going (training or paused): the one place that says so. */
+export function isRunActive(status: RunStatus): boolean {
+  return status === 'running' || status === 'paused';
+}
 
 /** Configuration slice. */
 export interface ConfigSlice {
@@ -132,4 +153,4 @@ export interface ModelIoSlice {
   modelError: string | null;
 }
 
-export type PlaygroundState = ConfigSlice & RunSlice & HistorySlice & DemoSlice & ModelIoSlice;
+export type PlaygroundState = ConfigSlice & RunSlice & HistorySlice & DemoSlice & ModelIoSlice & RunActions;

@@ -1,6 +1,6 @@
 /** The playground's configuration in the URL hash: one typed table of fields, each parsed on its own. */
 import { parseSchedule, formatSchedule } from '../inq/schedule.ts';
-import { MAX_BITS, MIN_BITS } from '../inq/levels.ts';
+import { boundError, CONFIG_BOUNDS, type BoundedSetting } from '../engine/config.ts';
 import { isBackendPreference } from '../model/backendPrefs.ts';
 import { PRETRAINED, pretrainedById } from '../model/pretrained.ts';
 import type { PlaygroundConfig } from './types.ts';
@@ -16,23 +16,19 @@ type Field<K extends keyof PlaygroundConfig> = {
 const ok = <T,>(value: T): Parsed<T> => ({ ok: true, value });
 const fail = <T,>(error: string): Parsed<T> => ({ ok: false, error });
 
-function intIn(min: number, max: number, what: string): (raw: string) => Parsed<number> {
+/** A number within its bound from the shared table (src/engine/config.ts); whole numbers written as plain digits only. */
+function bounded(name: BoundedSetting): (raw: string) => Parsed<number> {
+  const integer = CONFIG_BOUNDS[name].integer;
   return (raw) => {
-    const v = Number(raw);
-    return /^-?\d+$/.test(raw) && v >= min && v <= max ? ok(v) : fail(`${what} must be a whole number from ${min} to ${max}`);
-  };
-}
-
-function numIn(min: number, max: number, what: string): (raw: string) => Parsed<number> {
-  return (raw) => {
-    const v = Number(raw);
-    return raw.trim() !== '' && Number.isFinite(v) && v > min && v <= max ? ok(v) : fail(`${what} must be a number above ${min} and at most ${max}`);
+    const v = (integer ? /^-?\d+$/.test(raw) : raw.trim() !== '') ? Number(raw) : NaN;
+    const error = boundError(name, v);
+    return error === null ? ok(v) : fail(error);
   };
 }
 
 /** Every configuration field that lives in the URL. */
 export const URL_FIELDS: { [K in keyof PlaygroundConfig]: Field<K> } = {
-  bits: { key: 'bits', parse: intIn(MIN_BITS, MAX_BITS, 'bits'), format: String },
+  bits: { key: 'bits', parse: bounded('bits'), format: String },
   schedule: {
     key: 'schedule',
     parse: (raw) => {
@@ -42,21 +38,14 @@ export const URL_FIELDS: { [K in keyof PlaygroundConfig]: Field<K> } = {
     format: formatSchedule,
   },
   strategy: { key: 'strategy', parse: (raw) => (raw === 'magnitude' || raw === 'random' ? ok(raw) : fail('strategy must be magnitude or random')), format: String },
-  seed: { key: 'seed', parse: intIn(-2147483648, 2147483647, 'seed'), format: String },
-  epochsPerRound: { key: 'epochs', parse: intIn(1, 20, 'epochs per round'), format: String },
-  learningRate: { key: 'lr', parse: numIn(0, 1, 'learning rate'), format: String },
-  batchSize: { key: 'batch', parse: intIn(1, 1024, 'batch size'), format: String },
-  trainSize: { key: 'train', parse: intIn(64, 60000, 'training subset'), format: String },
-  testSize: { key: 'test', parse: intIn(100, 10000, 'test subset'), format: String },
+  seed: { key: 'seed', parse: bounded('seed'), format: String },
+  epochsPerRound: { key: 'epochs', parse: bounded('epochsPerRound'), format: String },
+  learningRate: { key: 'lr', parse: bounded('learningRate'), format: String },
+  batchSize: { key: 'batch', parse: bounded('batchSize'), format: String },
+  trainSize: { key: 'train', parse: bounded('trainSize'), format: String },
+  testSize: { key: 'test', parse: bounded('testSize'), format: String },
   backend: { key: 'backend', parse: (raw) => (isBackendPreference(raw) ? ok(raw) : fail('backend must be auto, wasm, webgpu, webgl or cpu')), format: String },
-  prune: {
-    key: 'prune',
-    parse: (raw) => {
-      const v = Number(raw);
-      return raw.trim() !== '' && (v === 0 || (v >= 0.05 && v <= 0.99)) ? ok(v) : fail('pruning sparsity must be 0 (off) or from 0.05 to 0.99');
-    },
-    format: String,
-  },
+  prune: { key: 'prune', parse: bounded('prune'), format: String },
   pretrained: {
     key: 'model',
     parse: (raw) => (pretrainedById(raw) ? ok(raw) : fail(`model must be one of ${PRETRAINED.map((p) => p.id).join(', ')}`)),

@@ -4,21 +4,30 @@ import { formatSchedule } from '../inq/schedule.ts';
 import type { RunMeta } from '../store/runsDb.ts';
 import { useRuns, type RunsState } from '../store/runsStore.ts';
 import { COLORS } from './colors.ts';
-import { compareChart, roundTicks } from './compareData.ts';
+import { compareChart } from './compareData.ts';
 import { kB, pct } from './format.ts';
-import { MultiLineChartSvg } from './MultiLineChartSvg.tsx';
+import { LineChart, type LineSeries, type ReferenceY } from './shared/LineChart.tsx';
+import { wholeTicks } from './shared/niceScale.ts';
+import { SLOTS } from './useStaggered.ts';
 
 const selectCompare = (s: RunsState) => s.compare;
 const selectRuns = (s: RunsState) => s.runs;
+const NO_RUNS: RunMeta[] = [];
+const percent = (v: number): string => `${Number(v.toFixed(2))}%`;
+const roundTitle = (x: number): string => `round ${x}`;
 
 /** The compare card: chart, legend and table of the ticked runs. */
 export function CompareView() {
   const ids = useRuns(selectCompare);
   const all = useRuns(selectRuns);
-  const runs = useMemo(() => ids.map((id) => all.find((r) => r.id === id)).filter((r): r is RunMeta => r !== undefined), [ids, all]);
+  const picked = useMemo(() => ids.map((id) => all.find((r) => r.id === id)).filter((r): r is RunMeta => r !== undefined), [ids, all]);
+  // The list is read again after every saved round; the chart redraws later, in slices (shared/LineChart.tsx).
+  const runs = picked.length === 0 ? NO_RUNS : picked;
   const chart = useMemo(() => compareChart(runs), [runs]);
-  const xTicks = useMemo(() => roundTicks(chart.maxRounds), [chart.maxRounds]);
-  const references = useMemo(() => chart.baselines.map((b) => ({ y: b.y, label: b.label, color: COLORS.baseline })), [chart.baselines]);
+  const xTicks = useMemo(() => wholeTicks(chart.maxRounds), [chart.maxRounds]);
+  const xDomain = useMemo((): [number, number] => (chart.maxRounds === 1 ? [0.5, 1.5] : [1, chart.maxRounds]), [chart.maxRounds]);
+  const series = useMemo((): LineSeries[] => chart.series.map((s) => ({ id: s.id, name: s.name, color: s.color, points: s.points })), [chart.series]);
+  const references = useMemo((): ReferenceY[] => chart.baselines.map((b) => ({ y: b.y, label: b.label, color: COLORS.baseline })), [chart.baselines]);
 
   return (
     <section className="card compare-view" aria-label="Compare runs">
@@ -31,29 +40,20 @@ export function CompareView() {
             Test accuracy after each round, one colour per run; <span className="swatch" style={{ background: COLORS.baseline }} /> dashed: the float model
             before quantization. A schedule is good when its curve stays close to the dashed line up to the last round.
           </p>
-          <ul className="compare-legend" aria-label="Legend">
-            {chart.series.map((s) => (
-              <li key={s.id}>
-                <span className="swatch" style={{ background: s.color }} /> {s.name}
-              </li>
-            ))}
-            {chart.baselines.length > 0 && (
-              <li>
-                <span className="legend-dash" style={{ borderColor: COLORS.baseline }} /> float model
-              </li>
-            )}
-          </ul>
           <div className="chart-box" data-testid="compare-chart" data-series={chart.series.length} data-baselines={chart.baselines.length}>
-            <MultiLineChartSvg
-              series={chart.series.map((s) => ({ key: s.id, color: s.color, points: s.points }))}
-              xDomain={chart.maxRounds === 1 ? [0.5, 1.5] : [1, chart.maxRounds]}
+            <LineChart
+              series={series}
+              xDomain={xDomain}
               xTicks={xTicks}
-              yDomain={chart.yDomain}
-              yFormat={(v) => `${v}%`}
-              references={references}
               xLabel="round"
-              width={760}
-              height={260}
+              xTitle={roundTitle}
+              yDomain={chart.yDomain}
+              yFormat={percent}
+              references={references}
+              legend
+              height={280}
+              slot={SLOTS.compare}
+              measure="compare"
               label={`Test accuracy per round of ${runs.length} run${runs.length === 1 ? '' : 's'}: ${runs.map((r) => r.name).join(', ')}`}
             />
           </div>

@@ -1,9 +1,10 @@
 /** The run's settings (bit-width, partition strategy, seed, re-training, subsets) and the read-only dataset and model facts. */
 import { useId, useState, type ChangeEvent } from 'react';
 import { usePlayground } from '../store/store.ts';
-import type { PlaygroundConfig } from '../store/types.ts';
+import { isRunActive, type PlaygroundConfig } from '../store/types.ts';
 import { URL_FIELDS } from '../store/url.ts';
-import { MAX_BITS, MIN_BITS } from '../inq/levels.ts';
+import { CONFIG_BOUNDS } from '../engine/config.ts';
+import { inputRange } from './inputRange.ts';
 import { PARTITION_STRATEGIES, type PartitionStrategy } from '../inq/partition.ts';
 import { presetFor } from '../inq/schedule.ts';
 import { int, pct } from './format.ts';
@@ -58,8 +59,8 @@ function PruneField({ disabled }: { disabled: boolean }) {
           <input
             id={id}
             type="number"
-            min={0.05}
-            max={0.99}
+            min={CONFIG_BOUNDS.prune.min}
+            max={CONFIG_BOUNDS.prune.max}
             step={0.01}
             value={draft ?? String(prune)}
             disabled={disabled}
@@ -84,8 +85,9 @@ function PruneField({ disabled }: { disabled: boolean }) {
 type NumericKey = 'seed' | 'epochsPerRound' | 'learningRate' | 'batchSize' | 'trainSize' | 'testSize';
 
 /** A number input that keeps what the user types and commits it only when it parses (same rules as the URL). */
-function NumberField(props: { label: string; field: NumericKey; min: number; max: number; step?: number | 'any'; disabled: boolean; hint?: string }) {
-  const { label, field, min, max, step = 1, disabled, hint } = props;
+function NumberField(props: { label: string; field: NumericKey; available?: number; disabled: boolean; hint?: string }) {
+  const { label, field, available, disabled, hint } = props;
+  const { min, max, step } = inputRange(field, available);
   const value = usePlayground((s) => s.config[field]);
   const setConfig = usePlayground((s) => s.setConfig);
   const [draft, setDraft] = useState<string | null>(null);
@@ -136,7 +138,7 @@ function BitsField({ disabled }: { disabled: boolean }) {
   const preset = presetFor(bits);
   const same = preset.length === schedule.length && preset.every((p, i) => p === schedule[i]) && scheduleError === null;
   const options: number[] = [];
-  for (let b = MIN_BITS; b <= MAX_BITS; b++) options.push(b);
+  for (let b = CONFIG_BOUNDS.bits.min; b <= CONFIG_BOUNDS.bits.max; b++) options.push(b);
   const magnitudes = 2 ** (bits - 2);
   return (
     <div className="field">
@@ -184,7 +186,7 @@ export function ControlsPanel() {
   const status = usePlayground((s) => s.status);
   const trainCount = usePlayground((s) => s.trainCount);
   const testCount = usePlayground((s) => s.testCount);
-  const busy = status === 'running' || status === 'paused';
+  const busy = isRunActive(status);
   return (
     <section className="card">
       <h2>Settings</h2>
@@ -193,12 +195,12 @@ export function ControlsPanel() {
         <PretrainedField disabled={busy} />
         <BitsField disabled={busy} />
         <StrategyField disabled={busy} />
-        <NumberField label="Seed" field="seed" min={-2147483648} max={2147483647} disabled={busy} />
-        <NumberField label="Epochs per round" field="epochsPerRound" min={1} max={20} disabled={busy} />
-        <NumberField label="Learning rate" field="learningRate" min={0} max={1} step="any" disabled={busy} hint="reset at the start of every round" />
-        <NumberField label="Batch size" field="batchSize" min={1} max={1024} disabled={busy} />
-        <NumberField label="Training images" field="trainSize" min={64} max={trainCount || 60000} disabled={busy} hint="random subset used for re-training" />
-        <NumberField label="Test images" field="testSize" min={100} max={testCount || 10000} disabled={busy} hint="first images of the test set" />
+        <NumberField label="Seed" field="seed" disabled={busy} />
+        <NumberField label="Epochs per round" field="epochsPerRound" disabled={busy} />
+        <NumberField label="Learning rate" field="learningRate" disabled={busy} hint="reset at the start of every round" />
+        <NumberField label="Batch size" field="batchSize" disabled={busy} />
+        <NumberField label="Training images" field="trainSize" available={trainCount} disabled={busy} hint="random subset used for re-training" />
+        <NumberField label="Test images" field="testSize" available={testCount} disabled={busy} hint="first images of the test set" />
         <PruneField disabled={busy} />
       </div>
     </section>

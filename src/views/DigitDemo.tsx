@@ -5,7 +5,7 @@
  */
 import { useCallback, useEffect, useId, useRef, useState, type PointerEvent as ReactPointerEvent } from 'react';
 import { usePlayground } from '../store/store.ts';
-import type { DemoResult } from '../worker/protocol.ts';
+import type { DemoResult } from '../engine/results.ts';
 import { useInqClient } from './clientContext.ts';
 import { COLORS } from './colors.ts';
 import { kB, pct } from './format.ts';

@@ -1,8 +1,9 @@
-/** Export: the run's quantized model (packed, and tfjs Layers), its history as JSON and CSV; and the "Save as PNG" button of every chart card. */
-import { useId, useRef, useState } from 'react';
+/** Export: the run's quantized model (packed, and tfjs Layers), its history as JSON and CSV. */
+import { useId, useState } from 'react';
 import { getPageStore, usePlayground } from '../store/store.ts';
+import { isRunActive } from '../store/types.ts';
 import { useInqClient } from './clientContext.ts';
-import { cModelFiles, chartCardToPng, downloadFile, exportBaseName, historyToCsv, historyToJson, packedModelFiles, tfjsModelFiles, type ExportFile } from './exportFiles.ts';
+import { cModelFiles, downloadFile, exportBaseName, historyToCsv, historyToJson, packedModelFiles, tfjsModelFiles, type ExportFile } from './exportFiles.ts';
 
 /** A download button with the reason it is disabled, read out with it. */
 function DownloadButton({ label, reason, files }: { label: string; reason: string | null; files: () => ExportFile[] }) {
@@ -36,7 +37,7 @@ export function ExportPanel() {
   const runModel = usePlayground((s) => s.runModel);
   const hasRounds = usePlayground((s) => s.rounds.length > 0);
   const status = usePlayground((s) => s.status);
-  const busy = status === 'running' || status === 'paused';
+  const busy = isRunActive(status);
 
   const noModel = busy ? 'The run is still going: its model is ready when it ends.' : 'Finish a run to export its quantized model.';
   const modelReason = runModel ? null : noModel;
@@ -81,48 +82,5 @@ export function ExportPanel() {
         <DownloadButton label="Download history (CSV)" reason={historyReason} files={() => history('csv')} />
       </div>
     </section>
-  );
-}
-
-/**
- * "Save as PNG" for the chart card it sits in: draws the card's title, captions and charts as on the
- * page. `chart` names the chart (for the accessible name and the file); disabled while it is empty.
- */
-export function SavePngButton({ chart, file, disabled }: { chart: string; file: string; disabled: boolean }) {
-  const ref = useRef<HTMLButtonElement>(null);
-  const [state, setState] = useState<{ busy: boolean; error: string | null }>({ busy: false, error: null });
-  const onClick = async (): Promise<void> => {
-    const card = ref.current?.closest<HTMLElement>('section, .card');
-    if (!card) return;
-    setState({ busy: true, error: null });
-    try {
-      const blob = await chartCardToPng(card);
-      const s = getPageStore().getState();
-      const base = exportBaseName(s.model?.name === 'custom' ? s.model.title : (s.model?.name ?? null), null);
-      downloadFile({ name: `${base}-${file}.png`, type: 'image/png', data: await blob.arrayBuffer() });
-      setState({ busy: false, error: null });
-    } catch (e) {
-      setState({ busy: false, error: `The ${chart} chart could not be saved: ${e instanceof Error ? e.message : String(e)}` });
-    }
-  };
-  return (
-    <span className="save-png">
-      <button
-        ref={ref}
-        type="button"
-        className="link-button"
-        onClick={() => void onClick()}
-        disabled={disabled || state.busy}
-        aria-label={`Save as PNG: ${chart}`}
-        title={disabled ? 'Nothing to save yet' : `Save the ${chart} chart as a PNG image`}
-      >
-        Save as PNG
-      </button>
-      {state.error && (
-        <small className="field-error" role="alert">
-          {state.error}
-        </small>
-      )}
-    </span>
   );
 }

@@ -1,7 +1,7 @@
 /** Page header: title, the backend in use and why, the backend selector, and the environment status lines. */
 import type { ChangeEvent } from 'react';
 import { usePlayground } from '../store/store.ts';
-import type { PlaygroundState } from '../store/types.ts';
+import { isRunActive, type PlaygroundState } from '../store/types.ts';
 import { BACKEND_PREFERENCES, isBackendPreference } from '../model/backendPrefs.ts';
 import { useInqClient } from './clientContext.ts';
 
@@ -41,7 +41,7 @@ export function Header() {
   const gpuKey = usePlayground(gpuState);
   const data = usePlayground(dataText);
   const dataKey = usePlayground((s) => (s.trainCount > 0 ? 'ok' : s.status === 'error' ? 'error' : 'pending'));
-  const busy = status === 'running' || status === 'paused';
+  const busy = isRunActive(status);
 
   const onBackend = (e: ChangeEvent<HTMLSelectElement>): void => {
     const v = e.target.value;

@@ -1,6 +1,7 @@
 /** Bring your own model: a file picker and a drop zone for a tfjs Layers model, which model is in use, and the way back to the built-in one. */
 import { useId, useState, type ChangeEvent, type DragEvent } from 'react';
 import { usePlayground } from '../store/store.ts';
+import { isRunActive } from '../store/types.ts';
 import { useInqClient } from './clientContext.ts';
 import { int } from './format.ts';
 
@@ -13,7 +14,7 @@ export function ModelPicker() {
   const error = usePlayground((s) => s.modelError);
   const [over, setOver] = useState(false);
   const id = useId();
-  const busy = status === 'running' || status === 'paused' || status === 'loading' || status === 'error';
+  const busy = isRunActive(status) || status === 'loading' || status === 'error';
   const custom = model?.name === 'custom';
 
   const load = (files: FileList | null): void => {

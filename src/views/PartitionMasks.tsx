@@ -9,7 +9,7 @@ import { PRUNED_ROUND } from '../engine/types.ts';
 import { COLORS, pixelOf } from './colors.ts';
 import { maskLayout } from './maskLayout.ts';
 import { layerLevelSet, levelText } from './format.ts';
-import { SavePngButton } from './ExportPanel.tsx';
+import { ChartCard } from './shared/ChartCard.tsx';
 
 interface Hover {
   index: number;
@@ -19,7 +19,7 @@ interface Hover {
 
 /** One layer's mask, updated in its own slot after the shown round changes. */
 const LayerMask = memo(function LayerMask({ info, snap, round, slot }: { info: LayerInfo; snap: LayerSnapshot; round: number; slot: number }) {
-  const shown = useStaggered(snap, slot);
+  const shown = useStaggered(snap, slot, 'mask');
   // The round travels with its snapshot: both change together.
   const shownRound = useStaggered(round, slot);
   if (!shown || shownRound === null) return <figure className="mask-card chart-pending" />;
@@ -112,16 +112,22 @@ export function PartitionMasks() {
   const layers = usePlayground((s) => s.layers);
   const result = useShownResult();
   return (
-    <section className="card wide">
-      <SavePngButton chart="partition masks" file="masks" disabled={!result} />
-      <h2>Partition masks</h2>
-      <p className="explain">
-        Every weight is one cell; each tile is one output channel (for dense layers, one output neuron with its inputs folded into a square).{' '}
-        <span className="swatch" style={{ background: COLORS.frozenNow }} /> frozen this round{' '}
-        <span className="swatch" style={{ background: COLORS.frozenEarlier }} /> frozen earlier{' '}
-        <span className="swatch swatch-outline" style={{ background: COLORS.freeCell }} /> free. With the magnitude strategy the large weights go first; hover
-        a cell for its value and level.
-      </p>
+    <ChartCard
+      className="wide"
+      title="Partition masks"
+      chart="partition masks"
+      file="masks"
+      empty={!result}
+      caption={
+        <>
+          Every weight is one cell; each tile is one output channel (for dense layers, one output neuron with its inputs folded into a square).{' '}
+          <span className="swatch" style={{ background: COLORS.frozenNow }} /> frozen this round{' '}
+          <span className="swatch" style={{ background: COLORS.frozenEarlier }} /> frozen earlier{' '}
+          <span className="swatch swatch-outline" style={{ background: COLORS.freeCell }} /> free. With the magnitude strategy the large weights go first;
+          hover a cell for its value and level.
+        </>
+      }
+    >
       {!result ? (
         <p className="hint">Run INQ: the masks appear after the first round.</p>
       ) : (
@@ -132,6 +138,6 @@ export function PartitionMasks() {
           })}
         </div>
       )}
-    </section>
+    </ChartCard>
   );
 }

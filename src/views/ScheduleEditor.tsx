@@ -1,6 +1,8 @@
 /** The portion schedule: typed text validated as you type, a bar of per-round increments (drag the edges), editable steps, and the paper's presets. */
 import { useId, useRef, useState, type PointerEvent as ReactPointerEvent } from 'react';
 import { usePlayground } from '../store/store.ts';
+import { isRunActive } from '../store/types.ts';
+import { CONFIG_BOUNDS } from '../engine/config.ts';
 import { MAX_SCHEDULE_STEPS, SCHEDULE_PRESETS, formatSchedule, presetFor } from '../inq/schedule.ts';
 import { roundColor } from './colors.ts';
 
@@ -23,8 +25,8 @@ function StepInput({ index, token, onCommit, disabled }: { index: number; token:
   return (
     <input
       type="number"
-      min={0}
-      max={1}
+      min={CONFIG_BOUNDS.portion.min}
+      max={CONFIG_BOUNDS.portion.max}
       step={0.005}
       aria-label={`Step ${index + 1} portion`}
       value={draft ?? token}
@@ -101,7 +103,7 @@ export function ScheduleEditor() {
   const setScheduleText = usePlayground((s) => s.setScheduleText);
   const setSchedule = usePlayground((s) => s.setSchedule);
   const id = useId();
-  const busy = status === 'running' || status === 'paused';
+  const busy = isRunActive(status);
   const tokens = tokensOf(text);
 
   const replaceToken = (k: number, raw: string): void => setScheduleText(tokens.map((t, i) => (i === k ? raw : t)).join(','));

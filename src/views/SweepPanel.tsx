@@ -5,44 +5,58 @@
  */
 import { useId, useMemo, useState } from 'react';
 import { usePlayground } from '../store/store.ts';
+import { isRunActive } from '../store/types.ts';
 import { useSweep, type SweepRow } from '../store/sweepStore.ts';
-import { getPageSweep, MAX_ENSEMBLE } from '../worker/sweepDriver.ts';
-import { MultiLineChartSvg, type ChartSeries } from './MultiLineChartSvg.tsx';
+import { getPageSweep, MAX_ENSEMBLE } from '../store/sweepDriver.ts';
+import { SLOTS } from './useStaggered.ts';
+import { LineChart, type LineSeries, type ReferenceY } from './shared/LineChart.tsx';
+import { SavePngButton } from './shared/SavePngButton.tsx';
+import { paddedPercentDomain, wholeTicks } from './shared/niceScale.ts';
 import { COLORS } from './colors.ts';
 import { kB, pct } from './format.ts';
-import { SavePngButton } from './ExportPanel.tsx';
 
-const STRATEGY_COLORS = { magnitude: COLORS.accuracy, random: '#e8590c' } as const;
+const STRATEGY_COLORS = { magnitude: COLORS.accuracy, random: COLORS.randomPartition } as const;
+const BIT_TICKS = [2, 3, 4, 5, 6, 7, 8];
+const BIT_DOMAIN: [number, number] = [2, 8];
+const percent = (v: number): string => `${Number(v.toFixed(2))}%`;
+const bitsTitle = (x: number): string => `${x} bits`;
+const membersTitle = (x: number): string => `${x} model${x === 1 ? '' : 's'}`;
 
-/** y range in percent covering every value, padded, at most 0–100. */
-function yDomainOf(values: number[]): [number, number] {
-  const v = values.filter(Number.isFinite).map((x) => x * 100);
-  if (v.length === 0) return [0, 100];
-  const lo = Math.min(...v);
-  const hi = Math.max(...v);
-  const pad = Math.max(0.5, (hi - lo) * 0.1);
-  return [Math.max(0, Math.floor(lo - pad)), Math.min(100, Math.ceil(hi + pad))];
+/** The float model's accuracy as a dashed line (none before the first result). */
+function floatLine(float: number | undefined): ReferenceY[] {
+  return float === undefined ? [] : [{ y: float * 100, label: `float ${pct(float, 2)}`, color: COLORS.baseline }];
 }
 
 function BitsChart({ rows }: { rows: SweepRow[] }) {
-  const series: ChartSeries[] = (['magnitude', 'random'] as const)
-    .map((strategy) => ({
-      key: strategy,
-      color: STRATEGY_COLORS[strategy],
-      points: rows.filter((r) => r.strategy === strategy).map((r) => ({ x: r.bits, y: r.accuracy * 100, title: `${r.bits} bits, ${strategy}: ${pct(r.accuracy, 2)}` })),
-    }))
-    .filter((s) => s.points.length > 0);
+  const series = useMemo(
+    (): LineSeries[] =>
+      (['magnitude', 'random'] as const)
+        .map((strategy) => ({
+          id: strategy,
+          name: `${strategy} partition`,
+          color: STRATEGY_COLORS[strategy],
+          points: rows.filter((r) => r.strategy === strategy).map((r) => ({ x: r.bits, y: r.accuracy * 100 })),
+        }))
+        .filter((s) => s.points.length > 0),
+    [rows],
+  );
   const float = rows[0]?.floatAccuracy;
+  const references = useMemo(() => floatLine(float), [float]);
+  const yDomain = useMemo(() => paddedPercentDomain([...rows.map((r) => r.accuracy * 100), float === undefined ? NaN : float * 100], 0.1), [rows, float]);
   return (
     <div className="chart-box" data-testid="sweep-bits-chart" data-points={rows.length}>
-      <MultiLineChartSvg
+      <LineChart
         series={series}
-        xDomain={[2, 8]}
-        xTicks={[2, 3, 4, 5, 6, 7, 8]}
-        yDomain={yDomainOf([...rows.map((r) => r.accuracy), float ?? NaN])}
-        yFormat={(v) => `${v}%`}
-        references={float === undefined ? [] : [{ y: float * 100, label: `float ${pct(float, 2)}`, color: COLORS.baseline }]}
+        xDomain={BIT_DOMAIN}
+        xTicks={BIT_TICKS}
         xLabel="bits"
+        xTitle={bitsTitle}
+        yDomain={yDomain}
+        yFormat={percent}
+        references={references}
+        legend
+        height={240}
+        slot={SLOTS.accuracy}
         label={`Final test accuracy against bit-width for ${rows.length} runs${float === undefined ? '' : `; float model ${pct(float, 2)}`}`}
       />
     </div>
@@ -51,23 +65,36 @@ function BitsChart({ rows }: { rows: SweepRow[] }) {
 
 function EnsembleChart() {
   const points = useSweep((s) => s.ensemble);
-  const rows = useSweep((s) => s.rows);
-  const float = rows[0]?.floatAccuracy;
+  const float = useSweep((s) => s.rows[0]?.floatAccuracy);
   const n = Math.max(2, points.length);
-  const series: ChartSeries[] = [
-    { key: 'ensemble', color: COLORS.accuracy, points: points.map((p) => ({ x: p.members, y: p.accuracy * 100, title: `${p.members} models: ${pct(p.accuracy, 2)}` })) },
-    { key: 'mean', color: COLORS.free, points: points.map((p) => ({ x: p.members, y: p.meanMemberAccuracy * 100, title: `mean of ${p.members} members alone: ${pct(p.meanMemberAccuracy, 2)}` })) },
-  ];
+  const series = useMemo(
+    (): LineSeries[] => [
+      { id: 'ensemble', name: 'ensemble (averaged softmax)', color: COLORS.accuracy, points: points.map((p) => ({ x: p.members, y: p.accuracy * 100 })) },
+      { id: 'mean', name: 'mean member alone', color: COLORS.ensembleMember, points: points.map((p) => ({ x: p.members, y: p.meanMemberAccuracy * 100 })) },
+    ],
+    [points],
+  );
+  const references = useMemo(() => floatLine(float), [float]);
+  const yDomain = useMemo(
+    () => paddedPercentDomain([...points.flatMap((p) => [p.accuracy * 100, p.meanMemberAccuracy * 100]), float === undefined ? NaN : float * 100], 0.1),
+    [points, float],
+  );
+  const xDomain = useMemo((): [number, number] => [1, n], [n]);
+  const xTicks = useMemo(() => wholeTicks(n), [n]);
   return (
     <div className="chart-box" data-testid="sweep-ensemble-chart" data-points={points.length}>
-      <MultiLineChartSvg
+      <LineChart
         series={series}
-        xDomain={[1, n]}
-        xTicks={Array.from({ length: n }, (_, i) => i + 1)}
-        yDomain={yDomainOf([...points.flatMap((p) => [p.accuracy, p.meanMemberAccuracy]), float ?? NaN])}
-        yFormat={(v) => `${v}%`}
-        references={float === undefined ? [] : [{ y: float * 100, label: `float ${pct(float, 2)}`, color: COLORS.baseline }]}
+        xDomain={xDomain}
+        xTicks={xTicks}
         xLabel="models"
+        xTitle={membersTitle}
+        yDomain={yDomain}
+        yFormat={percent}
+        references={references}
+        legend
+        height={240}
+        slot={SLOTS.accuracy}
         label={`Ensemble accuracy against the number of models (${points.length} points)`}
       />
     </div>
@@ -83,7 +110,7 @@ export function SweepPanel() {
   const [size, setSize] = useState('5');
   const sizeId = useId();
   const running = sw.status === 'running';
-  const busy = running || status === 'running' || status === 'paused' || status === 'loading';
+  const busy = running || isRunActive(status) || status === 'loading';
   const n = Number(size);
   const sizeOk = Number.isInteger(n) && n >= 1 && n <= MAX_ENSEMBLE;
   const current = running ? sw.plan[sw.index] : undefined;

@@ -1,4 +1,4 @@
-/** Colours per kind of quantity, in one place so every view agrees (free, frozen, accuracy, loss, rounds). */
+/** Colours per kind of quantity, in one place so every view and chart agrees (free, frozen, accuracy, loss, rounds, compared runs, axes). */
 
 /** One colour per kind of quantity shown on the page. */
 export const COLORS = {
@@ -32,7 +32,27 @@ export const COLORS = {
   shiftModel: '#1f4e79',
   /** Errors and invalid input. */
   error: '#cf222e',
+  /** Accuracy with the random partition (the paper's ablation) in the bit-width sweep. */
+  randomPartition: '#e8590c',
+  /** Mean accuracy of an ensemble's members alone. */
+  ensembleMember: '#8aa1b8',
+  /** Chart axes and their lines. */
+  axis: '#8c959f',
+  /** Tick labels. */
+  tick: '#57606a',
+  /** Grid lines. */
+  grid: '#eef1f4',
+  /** Outline of a chart's points against the plot. */
+  pointOutline: '#ffffff',
 } as const;
+
+/** One colour per compared run, in the order ticked (distinct in hue and lightness; none is the baseline's grey). */
+export const RUN_COLORS = ['#1f6feb', '#e8590c', '#2b8a3e', '#9c36b5', '#c9a227', '#0b7285', '#c2255c', '#5c3d2e'] as const;
+
+/** Colour of the i-th compared run. */
+export function runColor(i: number): string {
+  return RUN_COLORS[i % RUN_COLORS.length];
+}
 
 /** Colour of round k (1-based) of K in the schedule bar: from light to dark as more weights freeze. */
 export function roundColor(k: number, total: number): string {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../engine/types.ts';
 import type { RunMeta } from '../store/runsDb.ts';
-import { compareChart, roundTicks, RUN_COLORS } from './compareData.ts';
+import { compareChart } from './compareData.ts';
+import { RUN_COLORS } from './colors.ts';
 
 function meta(id: string, accuracies: number[], floatAccuracy: number | null, schedule = [0.5, 0.75, 0.875, 1]): RunMeta {
   return {
@@ -49,12 +50,5 @@ describe('compareChart', () => {
 
   it('an empty comparison still has axes', () => {
     expect(compareChart([])).toMatchObject({ series: [], baselines: [], yDomain: [0, 100], maxRounds: 1 });
-  });
-});
-
-describe('roundTicks', () => {
-  it('every round up to 12, then a coarser step', () => {
-    expect(roundTicks(4)).toEqual([1, 2, 3, 4]);
-    expect(roundTicks(30)).toEqual([1, 4, 7, 10, 13, 16, 19, 22, 25, 28]);
   });
 });

@@ -7,7 +7,7 @@ import { generateC } from '../inq/cExport.ts';
 import { loadPackedModel } from '../inq/packedModel.ts';
 import { shiftProgramFromPacked } from '../kernels/packedLoader.ts';
 import type { EpochLoss } from '../store/types.ts';
-import type { RunModelFiles } from '../worker/protocol.ts';
+import type { RunModelFiles } from '../engine/results.ts';
 
 /** One file to download. */
 export interface ExportFile {
@@ -231,7 +231,7 @@ async function svgImage(markup: string): Promise<HTMLImageElement> {
  * and canvas in it (hidden ones and anything inside a button are left out), on white, at `scale`.
  */
 export async function chartCardToPng(root: HTMLElement, scale = 2): Promise<Blob> {
-  const parts = [...root.querySelectorAll<HTMLElement | SVGSVGElement>('h2, figcaption, svg, canvas')].filter((el) => {
+  const parts = [...root.querySelectorAll<HTMLElement | SVGSVGElement>('h2, figcaption, svg, canvas, .chart-legend')].filter((el) => {
     if (el.closest('button, .sr-only')) return false;
     if (el instanceof SVGSVGElement && el.parentElement?.closest('svg')) return false;
     const r = el.getBoundingClientRect();
@@ -256,6 +256,12 @@ export async function chartCardToPng(root: HTMLElement, scale = 2): Promise<Blob
   ctx.scale(scale, scale);
   /** Draws an element's text where the page shows it: each text node on its own lines, in its own style. */
   const text = (el: Element, dx: number, dy: number): void => {
+    // Colour swatches (a legend's) are boxes, not text.
+    for (const sw of el.querySelectorAll<HTMLElement>('.swatch')) {
+      const r = sw.getBoundingClientRect();
+      ctx.fillStyle = getComputedStyle(sw).backgroundColor;
+      ctx.fillRect(r.left + dx, r.top + dy, r.width, r.height);
+    }
     const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
     const range = document.createRange();
     for (let node = walker.nextNode(); node; node = walker.nextNode()) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { maskLayout } from './maskLayout.ts';
-import { niceCeil, niceTicks } from './svgScale.ts';
+import { niceCeil, paddedPercentDomain, wholeTicks } from './shared/niceScale.ts';
 
 describe('maskLayout', () => {
   it.each([[[5, 5, 1, 6]], [[5, 5, 6, 16]], [[3, 3, 7, 5]], [[400, 120]], [[84, 10]], [[7]], [[2, 3, 4]]])('places every weight of %j exactly once', (shape) => {
@@ -32,12 +32,18 @@ describe('maskLayout', () => {
   });
 });
 
-describe('svgScale', () => {
+describe('niceScale', () => {
   it('rounds up to 1, 2, 2.5 or 5 × 10^k', () => {
     expect([0.7, 1, 1.2, 2.2, 4, 6, 4500].map(niceCeil)).toEqual([1, 1, 2, 2.5, 5, 10, 5000]);
   });
-  it('gives round ticks inside the range', () => {
-    expect(niceTicks(52, 76, 5)).toEqual([55, 60, 65, 70, 75]);
-    expect(niceTicks(0, 1, 4)).toEqual([0, 0.25, 0.5, 0.75, 1]);
+  it('pads a percent range to whole numbers inside 0–100', () => {
+    expect(paddedPercentDomain([97.2, 98.4])).toEqual([96, 99]);
+    expect(paddedPercentDomain([99.9])).toEqual([99, 100]);
+    expect(paddedPercentDomain([NaN])).toEqual([0, 100]);
+  });
+  it('gives whole-number ticks, at most about `max` of them', () => {
+    expect(wholeTicks(4)).toEqual([1, 2, 3, 4]);
+    expect(wholeTicks(30, 10)).toEqual([1, 4, 7, 10, 13, 16, 19, 22, 25, 28]);
+    expect(wholeTicks(8, 12, 2)).toEqual([2, 3, 4, 5, 6, 7, 8]);
   });
 });

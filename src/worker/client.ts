@@ -1,13 +1,14 @@
 /**
- * The page's side of the worker: one object owns it, turns its messages into store updates
- * (throttled for per-batch progress), and on a crash reports it, keeps the history and can start a
- * fresh worker that continues from the last completed round.
+ * The page's side of the worker: transport and worker lifecycle. One object owns the worker, sends
+ * it requests (those that expect a reply carry an id), hands its messages to the store's named run
+ * actions (src/store/runActions.ts; per-batch progress throttled), and on a crash starts a fresh
+ * worker that continues from the last completed round. It never patches the store itself.
  */
 import type { PlaygroundStore } from '../store/store.ts';
-import type { PlaygroundConfig, PlaygroundState } from '../store/types.ts';
+import { engineConfig, isRunActive, type RunStatus } from '../store/types.ts';
+import { runBlocked } from '../store/runActions.ts';
 import type { BackendPreference } from '../model/backendPrefs.ts';
 import type { InqConfig, InqEvent, LayerInfo, ResumeState, RoundResult } from '../engine/types.ts';
-import { DEFAULT_CONFIG, PRUNE_EPOCHS } from '../engine/types.ts';
 import { DATASETS, type DatasetName } from '../data/datasets.ts';
 import { PRETRAINED, pretrainedById } from '../model/pretrained.ts';
 import type { StepUnit } from '../engine/control.ts';
@@ -17,18 +18,18 @@ import type { KernelCheckSummary } from '../kernels/check.ts';
 /** How often per-batch progress reaches the store, at most. */
 export const PROGRESS_THROTTLE_MS = 100;
 
-/** Engine configuration for the playground's settings. */
-export function engineConfig(c: PlaygroundConfig): InqConfig {
+/** The engine's resume point after the last of `rounds` (private copies of its weights and masks). */
+function resumeAfter(rounds: readonly RoundResult[], layers: LayerInfo[], floatAccuracy: number): ResumeState | null {
+  const last = rounds.at(-1);
+  if (!last) return null;
   return {
-    ...DEFAULT_CONFIG,
-    bits: c.bits,
-    schedule: [...c.schedule],
-    strategy: c.strategy,
-    seed: c.seed,
-    epochsPerRound: c.epochsPerRound,
-    learningRate: c.learningRate,
-    batchSize: c.batchSize,
-    ...(c.prune > 0 ? { prune: c.prune, pruneEpochs: PRUNE_EPOCHS } : {}),
+    completedRounds: last.round,
+    layers,
+    weights: last.layers.map((l) => l.weights.slice()),
+    frozenRound: last.layers.map((l) => l.frozenRound.slice()),
+    floatAccuracy,
+    floatLoss: NaN,
+    lastRound: last,
   };
 }
 
@@ -73,13 +74,14 @@ export class InqClient {
   private runCounter = 0;
   private afterReady: (() => void) | null = null;
   private runConfig: InqConfig | null = null;
-  private kernelCheckWaiters: ((r: KernelCheckSummary | { error: string }) => void)[] = [];
-  private memoryWaiters: ((m: WorkerMemory) => void)[] = [];
-  private demoCounter = 0;
+  /** Id of the next request that expects a reply (demo, model loading, test hooks). */
+  private nextRequestId = 0;
+  /** Replies awaited, by request id; settled with `lost` when the worker goes away first. */
+  private waiting = new Map<number, { answer: (msg: FromWorker) => void; lost: () => void }>();
   /** The user's model files in use (sent again when the worker restarts), or null for the built-in model. */
   private customModel: File[] | null = null;
-  /** Files of a 'load-model' request in flight, and the status to go back to if they are refused. */
-  private pendingModel: { files: File[]; statusBefore: PlaygroundState['status'] } | null = null;
+  /** A 'load-model' request in flight: its id, files, and the status to go back to if they are refused. */
+  private pendingModel: { id: number; files: File[]; statusBefore: RunStatus } | null = null;
 
   constructor(
     private readonly store: PlaygroundStore,
@@ -91,6 +93,7 @@ export class InqClient {
   /** Starts (or restarts) the worker with a backend preference. */
   init(backend: BackendPreference = this.store.getState().config.backend): void {
     this.worker?.terminate();
+    this.dropWaiting();
     const w = this.factory();
     this.worker = w;
     w.onmessage = (ev: MessageEvent<FromWorker>) => this.onMessage(ev.data);
@@ -99,9 +102,8 @@ export class InqClient {
       this.onCrash(ev.message || 'the worker stopped unexpectedly');
     };
     w.onmessageerror = () => this.onCrash('a message from the worker could not be read');
-    this.store.setState({ status: 'loading', loadingText: 'Starting the worker…', loadingFraction: null, demoModel: null, demoRequestId: null, demoError: null });
     this.pendingModel = null;
-    this.store.setState({ modelLoading: false });
+    this.actions.workerStarting();
     this.send({
       type: 'init',
       backend,
@@ -120,25 +122,25 @@ export class InqClient {
    */
   loadModelFiles(files: File[]): void {
     const s = this.store.getState();
-    if (s.status === 'running' || s.status === 'paused') {
-      this.store.setState({ modelError: 'A run is in progress: stop it before loading another model.' });
+    if (isRunActive(s.status)) {
+      this.actions.modelRefused('A run is in progress: stop it before loading another model.');
       return;
     }
     if (s.status === 'loading' || s.status === 'error' || !this.worker) {
-      this.store.setState({ modelError: 'The worker is not ready: wait for it to load (or restart it).' });
+      this.actions.modelRefused('The worker is not ready: wait for it to load (or restart it).');
       return;
     }
-    this.pendingModel = { files: [...files], statusBefore: s.status };
-    this.store.setState({ modelLoading: true, modelError: null, status: 'loading', loadingText: 'Checking and loading your model…', loadingFraction: null });
-    this.send({ type: 'load-model', files: [...files] });
+    const id = ++this.nextRequestId;
+    this.pendingModel = { id, files: [...files], statusBefore: s.status };
+    this.actions.modelLoadStarted();
+    this.send({ type: 'load-model', id, files: [...files] });
   }
 
   /** Goes back to the built-in pre-trained model (restarts the worker). */
   useBuiltinModel(): void {
-    const s = this.store.getState();
-    if (s.status === 'running' || s.status === 'paused') return;
+    if (isRunActive(this.store.getState().status)) return;
     this.customModel = null;
-    this.store.setState({ modelError: null });
+    this.actions.modelErrorCleared();
     this.init();
   }
 
@@ -147,8 +149,7 @@ export class InqClient {
 
   /** Switches to another committed pre-trained model (and its dataset): a fresh worker loads it. Not during a run. */
   usePretrained(id: string, base: string): void {
-    const s = this.store.getState();
-    if (s.status === 'running' || s.status === 'paused') return;
+    if (isRunActive(this.store.getState().status)) return;
     const u = pretrainedUrls(id, base);
     this.urls = { ...this.urls, model: u.model, data: u.data, dataset: u.dataset };
     this.init();
@@ -161,27 +162,13 @@ export class InqClient {
   start(signal?: AbortSignal, options: { probabilities?: boolean } = {}): void {
     const s = this.store.getState();
     if (s.scheduleError) {
-      this.store.setState({ message: `The schedule is not valid: ${s.scheduleError}` });
+      this.actions.say(`The schedule is not valid: ${s.scheduleError}`);
       return;
     }
-    if (s.status === 'running' || s.status === 'paused' || s.status === 'loading') return;
+    if (runBlocked(s)) return;
     const runId = `run-${Date.now()}-${++this.runCounter}`;
     this.runConfig = engineConfig(s.config);
-    this.store.setState({
-      runId,
-      status: 'running',
-      message: null,
-      canContinue: false,
-      rounds: [],
-      epochLosses: [],
-      layers: [],
-      summary: null,
-      pruning: null,
-      runModel: null,
-      floatAccuracy: null,
-      selectedRound: null,
-      progress: { round: 0, rounds: s.config.schedule.length, epoch: 0, epochs: s.config.epochsPerRound, batch: 0, batches: 0, loss: NaN },
-    });
+    this.actions.startRun(runId, s.config);
     this.send({ type: 'start', runId, config: this.runConfig, trainSize: s.config.trainSize, testSize: s.config.testSize, ...(options.probabilities ? { probabilities: true } : {}) });
     signal?.addEventListener(
       'abort',
@@ -200,18 +187,17 @@ export class InqClient {
   /** Resumes a paused run. */
   resume(): void {
     this.send({ type: 'resume' });
-    this.store.setState({ status: 'running' });
+    this.actions.resumeRun();
   }
 
   /** Runs one batch, epoch or round, then pauses; starts a run first if none is going. */
   step(unit: StepUnit): void {
-    const s = this.store.getState();
-    if (s.status !== 'running' && s.status !== 'paused') {
+    if (!isRunActive(this.store.getState().status)) {
       this.start();
       if (this.store.getState().status !== 'running') return;
     }
     this.send({ type: 'step', unit });
-    this.store.setState({ status: 'running' });
+    this.actions.resumeRun();
   }
 
   /** Cancels the run; completed rounds stay in the history. */
@@ -221,48 +207,24 @@ export class InqClient {
 
   /** Cancels any run and clears the history. */
   reset(): void {
-    const s = this.store.getState();
-    if (s.status === 'running' || s.status === 'paused') this.send({ type: 'cancel' });
-    this.store.setState({
-      status: s.model ? 'ready' : s.status,
-      runId: null,
-      rounds: [],
-      epochLosses: [],
-      layers: [],
-      summary: null,
-      pruning: null,
-      runModel: null,
-      floatAccuracy: null,
-      selectedRound: null,
-      progress: null,
-      message: null,
-      canContinue: false,
-    });
+    if (isRunActive(this.store.getState().status)) this.send({ type: 'cancel' });
+    this.actions.clearRun();
   }
 
   /** After a crash or a lost device: a fresh worker on `backend` continues after the last completed round. */
   continueOn(backend: BackendPreference): void {
     const s = this.store.getState();
-    const last = s.rounds.at(-1);
     const config = this.runConfig;
-    this.store.getState().setConfig({ backend });
-    if (!last || !config || s.floatAccuracy === null) {
+    s.setConfig({ backend });
+    const resume = config && s.floatAccuracy !== null ? resumeAfter(s.rounds, s.layers, s.floatAccuracy) : null;
+    if (!resume || !config) {
       this.afterReady = null;
       this.init(backend);
       return;
     }
-    const resume: ResumeState = {
-      completedRounds: last.round,
-      layers: s.layers,
-      weights: last.layers.map((l) => l.weights.slice()),
-      frozenRound: last.layers.map((l) => l.frozenRound.slice()),
-      floatAccuracy: s.floatAccuracy,
-      floatLoss: NaN,
-      lastRound: last,
-    };
     const runId = s.runId ?? `run-${Date.now()}-${++this.runCounter}`;
     this.afterReady = () => {
-      this.store.setState({ status: 'running', message: null, canContinue: false });
+      this.actions.resumeAfterCrash();
       this.send({ type: 'start', runId, config, trainSize: s.config.trainSize, testSize: s.config.testSize, resume });
     };
     this.init(backend);
@@ -280,24 +242,15 @@ export class InqClient {
    */
   continueSaved(saved: SavedRunToContinue): string | null {
     const s = this.store.getState();
-    if (s.status === 'running' || s.status === 'paused') return 'A run is in progress: stop it before continuing another.';
+    if (isRunActive(s.status)) return 'A run is in progress: stop it before continuing another.';
     if (s.status !== 'ready' && s.status !== 'done' && s.status !== 'cancelled') return 'The worker is not ready: wait for it to load (or restart it from the message above).';
-    const last = saved.rounds.at(-1);
-    if (!last) return `“${saved.name}” has no completed round to continue from; start a new run instead.`;
+    const resume = resumeAfter(saved.rounds, saved.layers, saved.floatAccuracy);
+    if (!resume) return `“${saved.name}” has no completed round to continue from; start a new run instead.`;
     const model = s.model;
     if (model && (model.layers.length !== saved.layers.length || model.layers.some((l, i) => l.size !== saved.layers[i].size))) {
       return `“${saved.name}” was made with the model “${saved.modelName}”, whose layers differ from the loaded “${model.name}”.`;
     }
     const config: InqConfig = { ...saved.config, schedule: [...saved.config.schedule] };
-    const resume: ResumeState = {
-      completedRounds: last.round,
-      layers: saved.layers,
-      weights: last.layers.map((l) => l.weights.slice()),
-      frozenRound: last.layers.map((l) => l.frozenRound.slice()),
-      floatAccuracy: saved.floatAccuracy,
-      floatLoss: NaN,
-      lastRound: last,
-    };
     this.runConfig = config;
     s.setConfig({
       bits: config.bits,
@@ -311,20 +264,13 @@ export class InqClient {
       prune: config.prune ?? 0,
     });
     s.setSchedule(config.schedule);
-    this.store.setState({
+    this.actions.continueRun({
       runId: saved.runId,
-      status: 'running',
-      message: null,
-      canContinue: false,
       layers: saved.layers,
       floatAccuracy: saved.floatAccuracy,
       rounds: saved.rounds,
-      epochLosses: saved.rounds.flatMap((r) => r.epochLosses.map((loss, i) => ({ round: r.round, epoch: i + 1, loss }))),
-      summary: null,
-      pruning: null,
-      runModel: null,
-      selectedRound: null,
-      progress: { round: last.round, rounds: config.schedule.length, epoch: 0, epochs: config.epochsPerRound, batch: 0, batches: 0, loss: NaN },
+      totalRounds: config.schedule.length,
+      epochsPerRound: config.epochsPerRound,
     });
     this.send({ type: 'start', runId: saved.runId, config, trainSize: saved.trainSize, testSize: saved.testSize, resume });
     return null;
@@ -332,16 +278,16 @@ export class InqClient {
 
   /** Draw-a-digit: classifies a 28×28 image (0–1) with the float and the shift-kernel model; returns the request id. */
   demoPredict(image: Float32Array): number {
-    const id = ++this.demoCounter;
-    this.store.setState({ demoRequestId: id });
+    const id = ++this.nextRequestId;
+    this.actions.demoRequested(id);
     this.send({ type: 'demo-predict', id, image }, [image.buffer]);
     return id;
   }
 
   /** Draw-a-digit: classifies MNIST test image `index` (a random one when absent); returns the request id. */
   demoPredictTest(index?: number): number {
-    const id = ++this.demoCounter;
-    this.store.setState({ demoRequestId: id });
+    const id = ++this.nextRequestId;
+    this.actions.demoRequested(id);
     this.send(index === undefined ? { type: 'demo-predict-test', id } : { type: 'demo-predict-test', id, index });
     return id;
   }
@@ -349,16 +295,26 @@ export class InqClient {
   /** Test hook: runs the shift kernels' parity check in the worker on this browser's WebGPU. */
   debugKernelCheck(cases: number, seed: number): Promise<KernelCheckSummary | { error: string }> {
     return new Promise((resolve) => {
-      this.kernelCheckWaiters.push(resolve);
-      this.send({ type: 'debug-kernel-check', cases, seed });
+      const id = this.expectReply(
+        (msg) => resolve(msg.type === 'kernel-check' ? msg.result : { error: `unexpected reply ${msg.type}` }),
+        () => resolve({ error: 'the worker stopped before answering' }),
+      );
+      this.send({ type: 'debug-kernel-check', id, cases, seed });
     });
   }
 
   /** Test hook: the worker's tfjs tensors and bytes and its JS heap (after a GC where the browser allows one). */
   debugMemory(): Promise<WorkerMemory> {
-    return new Promise((resolve) => {
-      this.memoryWaiters.push(resolve);
-      this.send({ type: 'debug-memory' });
+    return new Promise((resolve, reject) => {
+      const id = this.expectReply(
+        (msg) => {
+          if (msg.type !== 'debug-memory') return reject(new Error(`unexpected reply ${msg.type}`));
+          const { type: _type, id: _id, ...memory } = msg;
+          resolve(memory);
+        },
+        () => reject(new Error('the worker stopped before answering')),
+      );
+      this.send({ type: 'debug-memory', id });
     });
   }
 
@@ -384,39 +340,62 @@ export class InqClient {
     this.worker = null;
   }
 
+  private get actions(): ReturnType<PlaygroundStore['getState']> {
+    return this.store.getState();
+  }
+
   private send(msg: ToWorker, transfer: Transferable[] = []): void {
     this.worker?.postMessage(msg, transfer);
+  }
+
+  /** A new request id whose reply goes to `answer` (or `lost` if the worker stops first). */
+  private expectReply(answer: (msg: FromWorker) => void, lost: () => void): number {
+    const id = ++this.nextRequestId;
+    this.waiting.set(id, { answer, lost });
+    return id;
+  }
+
+  /** Hands a reply to its request; false when nothing waits for that id. */
+  private reply(id: number, msg: FromWorker): boolean {
+    const w = this.waiting.get(id);
+    if (!w) return false;
+    this.waiting.delete(id);
+    w.answer(msg);
+    return true;
+  }
+
+  /** The worker is gone: no reply will come to the requests still waiting. */
+  private dropWaiting(): void {
+    const lost = [...this.waiting.values()];
+    this.waiting.clear();
+    for (const w of lost) w.lost();
   }
 
   private onCrash(message: string): void {
     this.worker?.terminate();
     this.worker = null;
-    const hadRun = this.store.getState().rounds.length > 0 || this.store.getState().status === 'running';
-    this.store.setState({
-      status: 'error',
-      message: `The training worker crashed: ${message}. Completed rounds are kept.`,
-      canContinue: hadRun,
-    });
+    this.dropWaiting();
+    this.actions.workerCrashed(message);
   }
 
   private onMessage(msg: FromWorker): void {
     const st = this.store;
     switch (msg.type) {
       case 'loading':
-        st.setState({ status: 'loading', loadingText: msg.text, loadingFraction: msg.fraction });
+        this.actions.workerLoading(msg.text, msg.fraction);
         break;
       case 'backend':
-        st.setState({ backend: msg.backend });
+        this.actions.backendChosen(msg.backend);
         break;
       case 'kernel-check':
-        this.kernelCheckWaiters.shift()?.(msg.result);
+        this.reply(msg.id, msg);
         break;
       case 'ready':
-        // The user's model, loaded now or again after a restart; or the built-in one.
-        if (msg.model.name === 'custom') this.customModel = this.pendingModel?.files ?? this.customModel;
+        // The user's model (the answer to the load-model request `loadId`, or loaded again after a restart); or the built-in one.
+        if (msg.model.name === 'custom') this.customModel = msg.loadId !== undefined && msg.loadId === this.pendingModel?.id ? this.pendingModel.files : this.customModel;
         else this.customModel = null;
-        this.pendingModel = null;
-        st.setState({ status: 'ready', backend: msg.backend, model: msg.model, trainCount: msg.trainCount, testCount: msg.testCount, modelLoading: false });
+        if (msg.loadId === undefined || msg.loadId === this.pendingModel?.id) this.pendingModel = null;
+        this.actions.workerReady({ backend: msg.backend, model: msg.model, trainCount: msg.trainCount, testCount: msg.testCount });
         if (this.afterReady) {
           const go = this.afterReady;
           this.afterReady = null;
@@ -430,50 +409,44 @@ export class InqClient {
         if (msg.runId !== st.getState().runId) break;
         // Show where the run stopped before saying it stopped.
         if (msg.state !== 'running') this.flushProgress();
-        st.setState({ status: msg.state });
+        if (msg.state === 'paused') this.actions.pauseRun();
+        else if (msg.state === 'running') this.actions.resumeRun();
+        else this.actions.finishRun(msg.state);
         break;
       case 'error':
         if (msg.runId !== null && msg.runId !== st.getState().runId) break;
-        st.setState({
-          // A refused run (e.g. a training subset too large for this device) leaves the worker ready: Run works again.
-          status: msg.recoverable && !msg.deviceLost ? 'ready' : 'error',
-          message: msg.message,
-          canContinue: msg.deviceLost || st.getState().rounds.length > 0,
-        });
+        this.actions.failRun({ message: msg.message, recoverable: msg.recoverable === true, deviceLost: msg.deviceLost });
         break;
-      case 'debug-memory': {
-        const { type: _type, ...memory } = msg;
-        this.memoryWaiters.shift()?.(memory);
+      case 'debug-memory':
+        this.reply(msg.id, msg);
         break;
-      }
       case 'run-probabilities':
         if (msg.runId === st.getState().runId) this.onRunProbabilities?.({ runId: msg.runId, probs: msg.probs, labels: msg.labels, classes: msg.classes });
         break;
       case 'run-model': {
         if (msg.runId !== st.getState().runId) break;
         const { type: _type, ...files } = msg;
-        st.setState({ runModel: files });
+        this.actions.runModelReady(files);
         break;
       }
       case 'demo-model': {
         const { type: _type, ...info } = msg;
-        st.setState({ demoModel: info });
+        this.actions.demoModelReady(info);
         break;
       }
       case 'demo-result': {
         const { type: _type, ...result } = msg;
-        const { modelLabel, shiftAvailable, note, packedBytes, floatBytes, bits } = result;
-        st.setState({ demoResult: result, demoModel: { modelLabel, shiftAvailable, note, packedBytes, floatBytes, bits }, demoError: null });
+        this.actions.demoAnswered(result);
         break;
       }
       case 'demo-error':
-        st.setState({ demoError: { id: msg.id, message: msg.message } });
+        this.actions.demoFailed(msg.id, msg.message);
         break;
       case 'model-error': {
-        // Refused: back to where the page was; nothing else changes.
-        const pending = this.pendingModel;
-        this.pendingModel = null;
-        st.setState({ modelLoading: false, modelError: msg.message, ...(pending ? { status: pending.statusBefore } : {}) });
+        // Refused: back to where the page was; nothing else changes. (A null id: the user's model did not load again after a restart.)
+        const pending = msg.loadId !== null && msg.loadId === this.pendingModel?.id ? this.pendingModel : null;
+        if (pending) this.pendingModel = null;
+        this.actions.modelRefused(msg.message, pending?.statusBefore);
         break;
       }
       default: {
@@ -484,45 +457,14 @@ export class InqClient {
   }
 
   private onEvent(e: InqEvent): void {
-    const st = this.store;
-    switch (e.type) {
-      case 'pruneStart':
-        st.setState((s) => ({
-          floatAccuracy: e.floatAccuracy,
-          pruning: { target: e.target, epochs: e.epochs, report: null },
-          progress: { ...(s.progress ?? emptyProgress()), round: 0, epoch: 0, epochs: e.epochs, batch: 0 },
-        }));
-        break;
-      case 'pruneEnd':
-        this.flushProgress();
-        st.setState((s) => ({ pruning: s.pruning ? { ...s.pruning, report: e.report } : { target: e.report.target, epochs: 0, report: e.report } }));
-        break;
-      case 'start':
-        st.setState({ layers: e.layers, floatAccuracy: e.floatAccuracy });
-        break;
-      case 'roundStart':
-        st.setState((s) => ({ progress: { ...(s.progress ?? emptyProgress()), round: e.round, rounds: s.config.schedule.length, epoch: 0, batch: 0 } }));
-        break;
-      case 'batch':
-        this.pendingProgress = e;
-        this.progressTimer ??= setTimeout(() => this.flushProgress(), PROGRESS_THROTTLE_MS);
-        break;
-      case 'epochEnd':
-        this.flushProgress();
-        st.setState((s) => ({ epochLosses: [...s.epochLosses, { round: e.round, epoch: e.epoch, loss: e.trainLoss }] }));
-        break;
-      case 'roundEnd':
-        this.flushProgress();
-        st.setState((s) => ({ rounds: [...s.rounds.filter((r) => r.round !== e.result.round), e.result] }));
-        break;
-      case 'end':
-        st.setState({ summary: e.summary });
-        break;
-      default: {
-        const never: never = e;
-        console.warn('unknown engine event', never);
-      }
+    if (e.type === 'batch') {
+      this.pendingProgress = e;
+      this.progressTimer ??= setTimeout(() => this.flushProgress(), PROGRESS_THROTTLE_MS);
+      return;
     }
+    // Show where the run stood before what ends an epoch, a round or the pruning stage.
+    if (e.type === 'epochEnd' || e.type === 'roundEnd' || e.type === 'pruneEnd') this.flushProgress();
+    this.actions.runEvent(e);
   }
 
   private flushProgress(): void {
@@ -530,21 +472,6 @@ export class InqClient {
     this.progressTimer = null;
     const e = this.pendingProgress;
     this.pendingProgress = null;
-    if (!e) return;
-    this.store.setState((s) => ({
-      progress: {
-        round: e.round,
-        rounds: s.config.schedule.length,
-        epoch: e.epoch,
-        epochs: e.round === 0 ? (s.pruning?.epochs ?? 0) : s.config.epochsPerRound,
-        batch: e.batch,
-        batches: e.batches,
-        loss: e.loss,
-      },
-    }));
+    if (e) this.actions.progressed(e);
   }
-}
-
-function emptyProgress() {
-  return { round: 0, rounds: 0, epoch: 0, epochs: 0, batch: 0, batches: 0, loss: NaN };
 }

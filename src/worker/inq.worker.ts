@@ -110,7 +110,7 @@ async function init(msg: Extract<ToWorker, { type: 'init' }>): Promise<void> {
   if (msg.customModel) {
     const files = msg.customModel;
     readyModel = await loadCustomModel(files).catch((e: unknown) => {
-      post({ type: 'model-error', fileName: files[0]?.name ?? null, message: customModelMessage(e) });
+      post({ type: 'model-error', loadId: null, fileName: files[0]?.name ?? null, message: customModelMessage(e) });
       return summary;
     });
   }
@@ -311,8 +311,8 @@ self.onmessage = (ev: MessageEvent<ToWorker>) => {
       break;
     case 'debug-kernel-check':
       kernelCheck(msg.cases, msg.seed).then(
-        (result) => post({ type: 'kernel-check', result }),
-        (e: unknown) => post({ type: 'kernel-check', result: { error: messageOf(e) } }),
+        (result) => post({ type: 'kernel-check', id: msg.id, result }),
+        (e: unknown) => post({ type: 'kernel-check', id: msg.id, result: { error: messageOf(e) } }),
       );
       break;
     case 'debug-memory': {
@@ -322,21 +322,21 @@ self.onmessage = (ev: MessageEvent<ToWorker>) => {
       const mem = tf.memory();
       // performance.memory is Chromium's, not in the DOM types.
       const heap = (performance as unknown as { memory?: { usedJSHeapSize?: number } }).memory?.usedJSHeapSize;
-      post({ type: 'debug-memory', numTensors: mem.numTensors, numBytes: mem.numBytes, jsHeapUsed: typeof heap === 'number' ? heap : null, gcRan: gc !== undefined });
+      post({ type: 'debug-memory', id: msg.id, numTensors: mem.numTensors, numBytes: mem.numBytes, jsHeapUsed: typeof heap === 'number' ? heap : null, gcRan: gc !== undefined });
       break;
     }
     case 'load-model': {
       const fileName = msg.files.find((f) => f.name.toLowerCase().endsWith('.json'))?.name ?? null;
       if (control || modelLoading || !loaded) {
         const why = !loaded ? 'the worker is not ready yet' : control ? 'a run is in progress: stop it before loading another model' : 'another model is still loading';
-        post({ type: 'model-error', fileName, message: why });
+        post({ type: 'model-error', loadId: msg.id, fileName, message: why });
         break;
       }
       modelLoading = true;
       const { backend, data } = loaded;
       loadCustomModel(msg.files)
-        .then((model) => post({ type: 'ready', backend, model, trainCount: data.train.count, testCount: data.test.count }))
-        .catch((e: unknown) => post({ type: 'model-error', fileName, message: customModelMessage(e) }))
+        .then((model) => post({ type: 'ready', backend, model, trainCount: data.train.count, testCount: data.test.count, loadId: msg.id }))
+        .catch((e: unknown) => post({ type: 'model-error', loadId: msg.id, fileName, message: customModelMessage(e) }))
         .finally(() => {
           modelLoading = false;
         });

@@ -1,23 +1,16 @@
-/** Messages between the page and the INQ worker: the one file both sides import. */
+/**
+ * Messages between the page and the INQ worker: the one file both sides import. Requests that
+ * expect a reply carry an `id` the reply repeats (no matching by arrival order); the training run is
+ * a typed event stream tagged with its runId.
+ */
 import type { BackendChoice, BackendPreference } from '../model/backendPrefs.ts';
 import type { InqConfig, InqEvent, ResumeState } from '../engine/types.ts';
 import type { StepUnit } from '../engine/control.ts';
 import type { KernelCheckSummary } from '../kernels/check.ts';
-import type { PackedManifest } from '../inq/packedModel.ts';
-import type { ModelJson } from '../model/io.ts';
+import type { DemoModelInfo, DemoResult, ModelSummary, RunModelFiles } from '../engine/results.ts';
 import type { DatasetName } from '../data/datasets.ts';
 
-/** The pre-trained model as the page first sees it. */
-export interface ModelSummary {
-  name: string;
-  title: string;
-  params: number;
-  /** Test accuracy recorded when the model was pre-trained (all 10k MNIST test images). */
-  pretrainedAccuracy: number | null;
-  layers: { name: string; kind: string; shape: number[]; size: number }[];
-  /** A loaded model of the user's ('custom'): what was changed to fit the playground (e.g. a softmax output removed). */
-  notes?: string[];
-}
+export type { DemoLayerTime, DemoModelInfo, DemoResult, ModelSummary, RunModelFiles } from '../engine/results.ts';
 
 /** Page → worker. */
 export type ToWorker =
@@ -34,7 +27,7 @@ export type ToWorker =
       customModel?: File[];
     }
   /** Bring your own model: model.json and its weight files as chosen (the worker checks sizes before reading them). Answered by 'ready' or 'model-error'. */
-  | { type: 'load-model'; files: File[] }
+  | { type: 'load-model'; id: number; files: File[] }
   /** `probabilities`: after the run, send the final model's test-set softmax ('run-probabilities'), for ensembles. */
   | { type: 'start'; runId: string; config: InqConfig; trainSize: number; testSize: number; resume?: ResumeState; probabilities?: boolean }
   | { type: 'pause' }
@@ -43,65 +36,14 @@ export type ToWorker =
   | { type: 'cancel' }
   | { type: 'debug-lose-device' }
   /** Test hook: the worker's tfjs memory and JS heap (after a garbage collection when the browser allows one). */
-  | { type: 'debug-memory' }
+  | { type: 'debug-memory'; id: number }
   /** Test hook: stand in for a device with `bytes` to spare for a training subset (null: the real device). */
   | { type: 'debug-memory-budget'; bytes: number | null }
-  | { type: 'debug-kernel-check'; cases: number; seed: number }
+  | { type: 'debug-kernel-check'; id: number; cases: number; seed: number }
   /** Draw-a-digit demo: classify a 28×28 image (values 0–1, row-major) with both models. */
   | { type: 'demo-predict'; id: number; image: Float32Array }
   /** Draw-a-digit demo: classify MNIST test image `index` (a random one when absent). */
   | { type: 'demo-predict-test'; id: number; index?: number };
-
-/** One layer's time on the shift kernels. */
-export interface DemoLayerTime {
-  name: string;
-  ms: number;
-}
-
-/** Which quantized model the demo runs, and whether it can (worker → page once prepared, and after a run). */
-export interface DemoModelInfo {
-  /** "pre-quantized 5-bit LeNet-5" or "your run: 5 bits". */
-  modelLabel: string;
-  /** False when there is no WebGPU device for the shift kernels: only the float model predicts. */
-  shiftAvailable: boolean;
-  /** Why the shift kernels are unavailable, or another caveat; null when none. */
-  note: string | null;
-  /** Packed codes + per-layer headers + float32 biases (null without a packed model), against every parameter as float32. */
-  packedBytes: number | null;
-  floatBytes: number;
-  /** Bit-width of the quantized model (0 without one). */
-  bits: number;
-}
-
-/** Both models' answers for one image. */
-export interface DemoResult extends DemoModelInfo {
-  id: number;
-  /** The 28×28 image the networks saw. */
-  image: Float32Array;
-  /** True label and index, for an MNIST test image. */
-  label?: number;
-  index?: number;
-  floatProbs: Float32Array;
-  /** Null when the shift kernels are unavailable. */
-  shiftProbs: Float32Array | null;
-  layerTimesMs: DemoLayerTime[];
-  /** Wall time of the shift forward pass (upload, kernels, read-back), or null. */
-  shiftMs: number | null;
-  /** Wall time of the float model's prediction (tfjs, upload to read-back). */
-  floatMs: number;
-  /** Where the per-layer times come from. */
-  timingSource: 'gpu-timestamp' | 'cpu-wall' | null;
-}
-
-/** A finished run's quantized model, as files: the packed codes for the shift kernels and the tfjs Layers model. */
-export interface RunModelFiles {
-  runId: string;
-  bits: number;
-  /** Packed format (packed.json + codes.bin); null when the run did not end with every kernel a level. */
-  packed: { manifest: PackedManifest; codes: Uint8Array } | null;
-  /** tfjs Layers format (model.json + weights.bin), with the run's configuration and summary in its metadata. */
-  layers: { json: ModelJson; weights: ArrayBuffer };
-}
 
 /** The worker's memory, for the leak tests. */
 export interface WorkerMemory {
@@ -117,13 +59,14 @@ export interface WorkerMemory {
 export type FromWorker =
   | { type: 'loading'; stage: 'backend' | 'data' | 'model'; fraction: number | null; text: string }
   | { type: 'backend'; backend: BackendChoice }
-  | { type: 'ready'; backend: BackendChoice; model: ModelSummary; trainCount: number; testCount: number }
+  /** `loadId`: the 'load-model' request this answers (absent when the worker became ready after 'init'). */
+  | { type: 'ready'; backend: BackendChoice; model: ModelSummary; trainCount: number; testCount: number; loadId?: number }
   | { type: 'event'; runId: string; event: InqEvent }
   | { type: 'state'; runId: string; state: 'running' | 'paused' | 'done' | 'cancelled' }
   /** `recoverable`: the run was refused or stopped but the worker is fine, so Run works again (no restart). */
   | { type: 'error'; runId: string | null; message: string; deviceLost: boolean; recoverable?: boolean }
-  | ({ type: 'debug-memory' } & WorkerMemory)
-  | { type: 'kernel-check'; result: KernelCheckSummary | { error: string } }
+  | ({ type: 'debug-memory'; id: number } & WorkerMemory)
+  | { type: 'kernel-check'; id: number; result: KernelCheckSummary | { error: string } }
   /** The final model's softmax on the run's test subset (count × classes), before 'done', when the start asked for it. */
   | { type: 'run-probabilities'; runId: string; probs: Float32Array; labels: Uint8Array; classes: number }
   /** Sent once a run ends (after its 'end' event, before its 'done' state). */
@@ -133,7 +76,8 @@ export type FromWorker =
   /** A demo problem; never stops a run. `id` is the request that failed, or null. */
   | { type: 'demo-error'; id: number | null; message: string }
   /** A model of the user's was refused (the model in use and the run history are unchanged); `fileName` is its model.json. */
-  | { type: 'model-error'; fileName: string | null; message: string };
+  /** `loadId`: the 'load-model' request refused, or null when the user's model did not load again after a restart. */
+  | { type: 'model-error'; loadId: number | null; fileName: string | null; message: string };
 
 /** Typed arrays inside an event, to transfer instead of copy. */
 export function transferablesOf(e: InqEvent): Transferable[] {

@@ -1,15 +1,15 @@
 /**
- * Runs a sweep from the page: one normal run after another (each shown live in the views and saved
+ * Runs a sweep from the page (main thread; it drives the worker through the client): one normal run after another (each shown live in the views and saved
  * like any run), recording each run's final accuracy. The worker does all the training; this only
  * sequences runs and, for ensembles, averages the members' test-set softmax (a few thousand numbers).
  */
-import type { PlaygroundStore } from '../store/store.ts';
-import type { InqClient, RunProbabilities } from './client.ts';
+import type { PlaygroundStore } from './store.ts';
+import type { InqClient, RunProbabilities } from '../worker/client.ts';
 import { presetFor } from '../inq/schedule.ts';
 import { MAX_BITS, MIN_BITS } from '../inq/levels.ts';
 import { ensembleCurve } from '../engine/ensemble.ts';
-import { IDLE_SWEEP, type PlannedRun, type SweepStore } from '../store/sweepStore.ts';
-import type { PlaygroundConfig } from '../store/types.ts';
+import { IDLE_SWEEP, type PlannedRun, type SweepStore } from './sweepStore.ts';
+import { isRunActive, type PlaygroundConfig } from './types.ts';
 
 /** Largest ensemble the page offers (the regulariser study goes to 7). */
 export const MAX_ENSEMBLE = 7;
@@ -65,7 +65,7 @@ export class SweepDriver {
   private begin(kind: 'bits' | 'ensemble', plan: PlannedRun[]): void {
     const s = this.page.getState();
     if (this.sweep.getState().status === 'running') return;
-    if (s.status === 'running' || s.status === 'paused' || s.status === 'loading') {
+    if (isRunActive(s.status) || s.status === 'loading') {
       this.sweep.setState({ ...IDLE_SWEEP, message: 'Wait for the current run to finish (or stop it) before starting a sweep.' });
       return;
     }

@@ -1,0 +1,232 @@
+/**
+ * Every run-state transition of the page, as named store actions: the worker client (transport and
+ * worker lifecycle only), the saved runs and the views call these and never patch the store
+ * themselves. Pure zustand; no worker, no React.
+ */
+import type { StateCreator } from 'zustand/vanilla';
+import type { BackendChoice } from '../model/backendPrefs.ts';
+import type { InqEvent, LayerInfo, PruneReport, RoundResult } from '../engine/types.ts';
+import type { DemoModelInfo, DemoResult, ModelSummary, RunModelFiles } from '../engine/results.ts';
+import type { LoadedRun } from './runsDb.ts';
+import { isRunActive, type EpochLoss, type PlaygroundConfig, type PlaygroundState, type Progress, type RunStatus } from './types.ts';
+
+/** A run's history as the page shows it, empty: what starting, clearing and opening a run replace. */
+const EMPTY_HISTORY = {
+  rounds: [] as RoundResult[],
+  epochLosses: [] as EpochLoss[],
+  layers: [] as LayerInfo[],
+  summary: null,
+  pruning: null,
+  runModel: null,
+  floatAccuracy: null,
+  selectedRound: null,
+} satisfies Partial<PlaygroundState>;
+
+/** The loss curve of saved rounds (one point per re-training epoch). */
+function lossesOf(rounds: readonly RoundResult[]): EpochLoss[] {
+  return rounds.flatMap((r) => r.epochLosses.map((loss, i) => ({ round: r.round, epoch: i + 1, loss })));
+}
+
+function emptyProgress(): Progress {
+  return { round: 0, rounds: 0, epoch: 0, epochs: 0, batch: 0, batches: 0, loss: NaN };
+}
+
+/** A saved run being continued in the page. */
+export interface ContinuedRun {
+  runId: string;
+  layers: LayerInfo[];
+  floatAccuracy: number;
+  /** Its completed rounds, in order (at least one). */
+  rounds: RoundResult[];
+  /** Rounds and epochs per round of its schedule. */
+  totalRounds: number;
+  epochsPerRound: number;
+}
+
+/** The named transitions. */
+export interface RunActions {
+  // Worker lifecycle.
+  workerStarting: () => void;
+  workerLoading: (text: string, fraction: number | null) => void;
+  backendChosen: (backend: BackendChoice) => void;
+  workerReady: (ready: { backend: BackendChoice; model: ModelSummary; trainCount: number; testCount: number }) => void;
+  workerCrashed: (why: string) => void;
+  /** A notice in the banner (e.g. why Run did nothing). */
+  say: (message: string) => void;
+
+  // A run.
+  /** start: a new run replaces the history. */
+  startRun: (runId: string, config: PlaygroundConfig) => void;
+  /** continue: a saved run's rounds become the history, and it trains on from the last. */
+  continueRun: (run: ContinuedRun) => void;
+  /** continue after a crash or a lost device: same history, a fresh worker trains on. */
+  resumeAfterCrash: () => void;
+  /** The engine's events, in order. */
+  runEvent: (e: Exclude<InqEvent, { type: 'batch' }>) => void;
+  /** Per-batch progress (throttled by the client). */
+  progressed: (e: Extract<InqEvent, { type: 'batch' }>) => void;
+  /** round end (also reached through runEvent). */
+  endRound: (result: RoundResult) => void;
+  /** pause (the worker stopped at a batch boundary). */
+  pauseRun: () => void;
+  /** The run trains again (resume, step). */
+  resumeRun: () => void;
+  /** finish: done, or cancelled with its completed rounds kept. */
+  finishRun: (how: 'done' | 'cancelled') => void;
+  /** fail: an error from the worker; a refused run (`recoverable`, device fine) leaves the worker ready. */
+  failRun: (f: { message: string; recoverable: boolean; deviceLost: boolean }) => void;
+  runModelReady: (files: RunModelFiles) => void;
+  /** clear: forget the run (the worker was told to cancel it). */
+  clearRun: () => void;
+  /** open a saved run: its history in every view; nothing trains. */
+  openSavedRun: (run: LoadedRun) => void;
+
+  // Your own model.
+  modelLoadStarted: () => void;
+  /** Refused before or by the worker; `statusBefore` is where the page goes back to. */
+  modelRefused: (message: string, statusBefore?: RunStatus) => void;
+  modelErrorCleared: () => void;
+
+  // Draw a digit.
+  demoRequested: (id: number) => void;
+  demoModelReady: (info: DemoModelInfo) => void;
+  demoAnswered: (result: DemoResult) => void;
+  demoFailed: (id: number | null, message: string) => void;
+}
+
+/** The page-store update that shows a loaded run in every view: history, summary, model, not running. */
+function openedRunState(run: LoadedRun): Partial<PlaygroundState> {
+  const { meta, rounds, model } = run;
+  const last = rounds.at(-1);
+  const K = meta.config.schedule.length;
+  return {
+    ...EMPTY_HISTORY,
+    runId: meta.id,
+    status: meta.status === 'done' ? 'done' : 'cancelled',
+    message: null,
+    canContinue: false,
+    layers: meta.layers,
+    floatAccuracy: meta.floatAccuracy,
+    rounds,
+    epochLosses: lossesOf(rounds),
+    summary: meta.summary,
+    pruning: meta.summary?.prune ? { target: meta.summary.prune.target, epochs: 0, report: meta.summary.prune } : null,
+    runModel: model,
+    progress: last ? { round: last.round, rounds: K, epoch: 0, epochs: meta.config.epochsPerRound, batch: 0, batches: 0, loss: NaN } : null,
+  };
+}
+
+/** The actions slice. */
+export const runActionsSlice: StateCreator<PlaygroundState, [], [], RunActions> = (set, get) => ({
+  workerStarting: () =>
+    set({ status: 'loading', loadingText: 'Starting the worker…', loadingFraction: null, demoModel: null, demoRequestId: null, demoError: null, modelLoading: false }),
+  workerLoading: (text, fraction) => set({ status: 'loading', loadingText: text, loadingFraction: fraction }),
+  backendChosen: (backend) => set({ backend }),
+  workerReady: ({ backend, model, trainCount, testCount }) => set({ status: 'ready', backend, model, trainCount, testCount, modelLoading: false }),
+  workerCrashed: (why) => {
+    const s = get();
+    set({ status: 'error', message: `The training worker crashed: ${why}. Completed rounds are kept.`, canContinue: s.rounds.length > 0 || s.status === 'running' });
+  },
+  say: (message) => set({ message }),
+
+  startRun: (runId, config) =>
+    set({
+      ...EMPTY_HISTORY,
+      runId,
+      status: 'running',
+      message: null,
+      canContinue: false,
+      progress: { round: 0, rounds: config.schedule.length, epoch: 0, epochs: config.epochsPerRound, batch: 0, batches: 0, loss: NaN },
+    }),
+  continueRun: (run) => {
+    const last = run.rounds[run.rounds.length - 1];
+    set({
+      ...EMPTY_HISTORY,
+      runId: run.runId,
+      status: 'running',
+      message: null,
+      canContinue: false,
+      layers: run.layers,
+      floatAccuracy: run.floatAccuracy,
+      rounds: run.rounds,
+      epochLosses: lossesOf(run.rounds),
+      progress: { round: last?.round ?? 0, rounds: run.totalRounds, epoch: 0, epochs: run.epochsPerRound, batch: 0, batches: 0, loss: NaN },
+    });
+  },
+  resumeAfterCrash: () => set({ status: 'running', message: null, canContinue: false }),
+  runEvent: (e) => {
+    switch (e.type) {
+      case 'pruneStart':
+        set((s) => ({
+          floatAccuracy: e.floatAccuracy,
+          pruning: { target: e.target, epochs: e.epochs, report: null },
+          progress: { ...(s.progress ?? emptyProgress()), round: 0, epoch: 0, epochs: e.epochs, batch: 0 },
+        }));
+        break;
+      case 'pruneEnd':
+        set((s) => ({ pruning: s.pruning ? { ...s.pruning, report: e.report } : prunedOnly(e.report) }));
+        break;
+      case 'start':
+        set({ layers: e.layers, floatAccuracy: e.floatAccuracy });
+        break;
+      case 'roundStart':
+        set((s) => ({ progress: { ...(s.progress ?? emptyProgress()), round: e.round, rounds: s.config.schedule.length, epoch: 0, batch: 0 } }));
+        break;
+      case 'epochEnd':
+        set((s) => ({ epochLosses: [...s.epochLosses, { round: e.round, epoch: e.epoch, loss: e.trainLoss }] }));
+        break;
+      case 'roundEnd':
+        get().endRound(e.result);
+        break;
+      case 'end':
+        set({ summary: e.summary });
+        break;
+      default: {
+        const never: never = e;
+        console.warn('unknown engine event', never);
+      }
+    }
+  },
+  progressed: (e) =>
+    set((s) => ({
+      progress: {
+        round: e.round,
+        rounds: s.config.schedule.length,
+        epoch: e.epoch,
+        epochs: e.round === 0 ? (s.pruning?.epochs ?? 0) : s.config.epochsPerRound,
+        batch: e.batch,
+        batches: e.batches,
+        loss: e.loss,
+      },
+    })),
+  endRound: (result) => set((s) => ({ rounds: [...s.rounds.filter((r) => r.round !== result.round), result] })),
+  pauseRun: () => set({ status: 'paused' }),
+  resumeRun: () => set({ status: 'running' }),
+  finishRun: (how) => set({ status: how }),
+  failRun: ({ message, recoverable, deviceLost }) =>
+    set((s) => ({ status: recoverable && !deviceLost ? 'ready' : 'error', message, canContinue: deviceLost || s.rounds.length > 0 })),
+  runModelReady: (files) => set({ runModel: files }),
+  clearRun: () => set((s) => ({ ...EMPTY_HISTORY, status: s.model ? 'ready' : s.status, runId: null, progress: null, message: null, canContinue: false })),
+  openSavedRun: (run) => set(openedRunState(run)),
+
+  modelLoadStarted: () => set({ modelLoading: true, modelError: null, status: 'loading', loadingText: 'Checking and loading your model…', loadingFraction: null }),
+  modelRefused: (message, statusBefore) => set({ modelLoading: false, modelError: message, ...(statusBefore ? { status: statusBefore } : {}) }),
+  modelErrorCleared: () => set({ modelError: null }),
+
+  demoRequested: (id) => set({ demoRequestId: id }),
+  demoModelReady: (info) => set({ demoModel: info }),
+  demoAnswered: (result) => {
+    const { modelLabel, shiftAvailable, note, packedBytes, floatBytes, bits } = result;
+    set({ demoResult: result, demoModel: { modelLabel, shiftAvailable, note, packedBytes, floatBytes, bits }, demoError: null });
+  },
+  demoFailed: (id, message) => set({ demoError: { id, message } }),
+});
+
+function prunedOnly(report: PruneReport): PlaygroundState['pruning'] {
+  return { target: report.target, epochs: 0, report };
+}
+
+/** Whether the page would refuse a new run now (one is going, or the worker is loading). */
+export function runBlocked(s: PlaygroundState): boolean {
+  return isRunActive(s.status) || s.status === 'loading';
+}

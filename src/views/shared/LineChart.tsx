@@ -8,7 +8,7 @@
  * run's start), reaches recharts later as a yielding update (useStaggered): a recharts
  * update is tens of milliseconds of main-thread work on a slow machine, more than one task may take.
  */
-import { memo, startTransition, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { memo, startTransition, useEffect, useMemo, useRef, useState } from 'react';
 import { CartesianGrid, Line, LineChart as RechartsLineChart, ReferenceDot, ReferenceLine, Tooltip, XAxis, YAxis } from 'recharts';
 import { COLORS } from '../colors.ts';
 import { useStaggered } from '../useStaggered.ts';
@@ -104,12 +104,13 @@ function LegendList({ series }: { series: readonly LineSeries[] }) {
 function useWidth(): [React.RefObject<HTMLDivElement | null>, number] {
   const ref = useRef<HTMLDivElement | null>(null);
   const [width, setWidth] = useState(0);
-  useLayoutEffect(() => {
+  useEffect(() => {
     const el = ref.current;
     if (!el) return;
-    setWidth(Math.floor(el.clientWidth));
-    const ro = new ResizeObserver(() => {
-      const w = Math.floor(el.clientWidth);
+    // The observer reports the first width too, after layout: no forced layout and no synchronous
+    // re-render when a chart mounts (the compare chart mounts on a click during a run).
+    const ro = new ResizeObserver((entries) => {
+      const w = Math.floor(entries[entries.length - 1].contentRect.width);
       startTransition(() => setWidth(w));
     });
     ro.observe(el);

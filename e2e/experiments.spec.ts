@@ -3,6 +3,30 @@ import { expect, test } from '@playwright/test';
 import { guardPage, openReady, readRounds } from './helpers.ts';
 
 test.describe('experiments', () => {
+  test('layer sensitivity: each layer alone snapped to 3-bit levels, a bar and a row per layer with its drop', async ({ page, baseURL }) => {
+    const guard = guardPage(page, new URL(baseURL!).origin);
+    await openReady(page, '#bits=3&test=500');
+    const card = page.getByRole('region', { name: 'Layer sensitivity' });
+    await expect(card.getByRole('button', { name: 'Save as PNG: layer sensitivity' })).toBeDisabled();
+    await card.getByRole('button', { name: 'Measure layer sensitivity at 3 bits', exact: true }).click();
+    const chart = card.getByTestId('sensitivity-chart');
+    await expect(chart).toHaveAttribute('data-layers', '5', { timeout: 120_000 });
+    await expect(chart).toHaveAttribute('data-bits', '3');
+    await expect(chart).toContainText('on 500 test images');
+    const rows = card.getByRole('table', { name: 'Accuracy with one layer quantized' }).locator('tbody tr');
+    await expect(rows).toHaveCount(5);
+    const drops = (await rows.evaluateAll((trs) => trs.map((tr) => Number(tr.getAttribute('data-drop'))))) as number[];
+    expect(drops.every((d) => Number.isFinite(d) && Math.abs(d) < 0.2)).toBe(true);
+    // At 3 bits some layer always loses accuracy when snapped (on the full test set every one does).
+    expect(Math.max(...drops)).toBeGreaterThan(0);
+    await expect(chart.locator('.recharts-bar-rectangle')).toHaveCount(5);
+    await chart.locator('.recharts-bar-rectangle').first().hover();
+    await expect(chart.locator('.recharts-tooltip-wrapper')).toContainText('accuracy drop');
+    await expect(card.getByRole('button', { name: 'Save as PNG: layer sensitivity' })).toBeEnabled();
+    expect(guard.errors).toEqual([]);
+    expect(guard.foreign).toEqual([]);
+  });
+
   test('prune first: the run reaches the sparsity, pruned weights stay zero through INQ, the summary reports the sparse size', async ({ page, baseURL }) => {
     const guard = guardPage(page, new URL(baseURL!).origin);
     await openReady(page, '#schedule=0.5,1&train=256&test=200&batch=32&prune=0.8');

@@ -3,6 +3,7 @@
  * mid-run and can be continued; two runs overlay on the compare chart; rename and delete persist.
  * Each test gets a fresh browser context, so IndexedDB starts empty.
  */
+import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import { guardPage, openReady, readRounds, setField } from './helpers.ts';
 
@@ -131,6 +132,26 @@ test.describe('saved runs', () => {
       await expect(row.locator('td[data-final]')).toHaveAttribute('data-final', String(accs[accs.length - 1]));
       await expect(row).toContainText('kB');
     }
+    // The table as CSV: a header, then each run's settings, test size, final accuracy with its interval.
+    const downloading = page.waitForEvent('download');
+    await compare.getByRole('button', { name: 'Download table (CSV)', exact: true }).click();
+    const csv = readFileSync(await (await downloading).path(), 'utf8').trimEnd().split('\r\n');
+    expect(csv).toHaveLength(3);
+    const header = csv[0].split(',');
+    expect(header.slice(0, 2)).toEqual(['name', 'model']);
+    expect(header).toContain('final_ci95_low');
+    expect(header).toContain('round_3');
+    expect(csv[1]).toMatch(/^Run 1,/);
+    expect(csv[2]).toContain('"0.3,0.7,1"');
+    const finalCol = header.indexOf('final_accuracy');
+    // The schedule is quoted and holds commas; the columns from final_accuracy on are plain numbers, so count them from the end.
+    const tail2 = csv[2].split(',').slice(-(header.length - finalCol));
+    expect(Number(tail2[0])).toBe(second[second.length - 1]);
+    const [lo, hi] = [Number(tail2[1]), Number(tail2[2])];
+    expect(lo).toBeLessThan(second[second.length - 1]);
+    expect(hi).toBeGreaterThan(second[second.length - 1]);
+    await expect(compare.getByRole('button', { name: 'Save as PNG: compare runs' })).toBeEnabled();
+
     await page.getByRole('checkbox', { name: 'Compare Run 1', exact: true }).uncheck();
     await expect(chart).toHaveAttribute('data-series', '1');
     expect(guard.errors).toEqual([]);

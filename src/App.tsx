@@ -14,6 +14,7 @@ import { ModelPicker } from './views/ModelPicker.tsx';
 import { ExportPanel } from './views/ExportPanel.tsx';
 import { RunsPanel, SavedRunsNotice } from './views/RunsPanel.tsx';
 import { CompareView } from './views/CompareView.tsx';
+import { SensitivityPanel } from './views/SensitivityPanel.tsx';
 
 /** Root component; the store and the InqClient are set up by main.tsx. */
 export function App() {
@@ -46,6 +47,7 @@ export function App() {
           </div>
           <RunsPanel />
           <CompareView />
+          <SensitivityPanel />
           <SweepPanel />
           <DigitDemo />
           <WeightHistograms />

@@ -65,3 +65,31 @@ describe('run actions: every run-state transition in the store', () => {
     expect(s.getState()).toMatchObject({ status: 'ready', modelLoading: false, modelError: 'not a Layers model' });
   });
 });
+
+describe('sensitivity actions', () => {
+  const result = (bits: number) => ({
+    bits,
+    levels: 'pow2' as const,
+    testSize: 50,
+    floatAccuracy: 0.98,
+    floatLoss: 0.1,
+    layers: [{ layer: 'conv1', accuracy: 0.97, loss: 0.12, drop: 0.01 }],
+  });
+  it('a request runs, counts layers and ends with its result; an answer to an older request is dropped', () => {
+    const s = ready();
+    const a = () => s.getState();
+    a().sensitivityRequested(1, 3, 'pow2', 50);
+    a().sensitivityRequested(2, 5, 'pow2', 50);
+    a().sensitivityProgress(1, 1, 5);
+    expect(a().sensitivity).toMatchObject({ id: 2, status: 'running', bits: 5, done: 0 });
+    a().sensitivityProgress(2, 2, 5);
+    expect(a().sensitivity).toMatchObject({ done: 2, total: 5 });
+    a().sensitivityAnswered(1, result(3));
+    expect(a().sensitivity.status).toBe('running');
+    a().sensitivityAnswered(2, result(5));
+    expect(a().sensitivity).toMatchObject({ status: 'done', result: { bits: 5 }, done: 1, total: 1 });
+    a().sensitivityRequested(3, 4, 'pow2', 50);
+    a().sensitivityFailed(3, 'a run is in progress');
+    expect(a().sensitivity).toMatchObject({ status: 'error', message: 'a run is in progress', result: null });
+  });
+});

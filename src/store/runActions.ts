@@ -8,6 +8,8 @@ import type { BackendChoice } from '../model/backendPrefs.ts';
 import type { InqEvent, LayerInfo, PruneReport, RoundResult } from '../engine/types.ts';
 import type { DemoModelInfo, DemoResult, ModelSummary, RunModelFiles } from '../engine/results.ts';
 import type { LoadedRun } from './runsDb.ts';
+import type { SensitivityResult } from '../engine/sensitivity.ts';
+import type { LevelKind } from '../inq/levels.ts';
 import { isRunActive, type EpochLoss, type PlaygroundConfig, type PlaygroundState, type Progress, type RunStatus } from './types.ts';
 
 /** A run's history as the page shows it, empty: what starting, clearing and opening a run replace. */
@@ -92,6 +94,12 @@ export interface RunActions {
   demoModelReady: (info: DemoModelInfo) => void;
   demoAnswered: (result: DemoResult) => void;
   demoFailed: (id: number | null, message: string) => void;
+
+  // Per-layer sensitivity (answers to an older request than the latest are dropped).
+  sensitivityRequested: (id: number, bits: number, levels: LevelKind, testSize: number) => void;
+  sensitivityProgress: (id: number, done: number, total: number) => void;
+  sensitivityAnswered: (id: number, result: SensitivityResult) => void;
+  sensitivityFailed: (id: number, message: string) => void;
 }
 
 /** The page-store update that shows a loaded run in every view: history, summary, model, not running. */
@@ -220,6 +228,21 @@ export const runActionsSlice: StateCreator<PlaygroundState, [], [], RunActions> 
     set({ demoResult: result, demoModel: { modelLabel, shiftAvailable, note, packedBytes, floatBytes, bits }, demoError: null });
   },
   demoFailed: (id, message) => set({ demoError: { id, message } }),
+
+  sensitivityRequested: (id, bits, levels, testSize) =>
+    set({ sensitivity: { status: 'running', id, bits, levels, testSize, done: 0, total: 0, result: null, message: null } }),
+  sensitivityProgress: (id, done, total) => {
+    const s = get().sensitivity;
+    if (s.id === id && s.status === 'running') set({ sensitivity: { ...s, done, total } });
+  },
+  sensitivityAnswered: (id, result) => {
+    const s = get().sensitivity;
+    if (s.id === id) set({ sensitivity: { ...s, status: 'done', done: result.layers.length, total: result.layers.length, result } });
+  },
+  sensitivityFailed: (id, message) => {
+    const s = get().sensitivity;
+    if (s.id === id) set({ sensitivity: { ...s, status: 'error', message } });
+  },
 });
 
 function prunedOnly(report: PruneReport): PlaygroundState['pruning'] {

@@ -3,7 +3,7 @@ import { createStore, type StateCreator } from 'zustand/vanilla';
 import { useStore } from 'zustand';
 import { parseSchedule, formatSchedule } from '../inq/schedule.ts';
 import { runActionsSlice } from './runActions.ts';
-import { DEFAULT_PLAYGROUND_CONFIG, type ConfigSlice, type DemoSlice, type HistorySlice, type ModelIoSlice, type PlaygroundConfig, type PlaygroundState, type RunSlice } from './types.ts';
+import { DEFAULT_PLAYGROUND_CONFIG, type ConfigSlice, type DemoSlice, type HistorySlice, type ModelIoSlice, type PlaygroundConfig, type PlaygroundState, type RunSlice, type SensitivitySlice } from './types.ts';
 
 const configSlice =
   (initial: PlaygroundConfig, urlErrors: string[]): StateCreator<PlaygroundState, [], [], ConfigSlice> =>
@@ -61,6 +61,10 @@ const demoSlice: StateCreator<PlaygroundState, [], [], DemoSlice> = () => ({
   demoError: null,
 });
 
+const sensitivitySlice: StateCreator<PlaygroundState, [], [], SensitivitySlice> = () => ({
+  sensitivity: { status: 'idle', id: null, bits: 3, levels: 'pow2', testSize: 0, done: 0, total: 0, result: null, message: null },
+});
+
 /** Creates a store (one per page; tests make their own). */
 export function createPlaygroundStore(initial: Partial<PlaygroundConfig> = {}, urlErrors: string[] = []) {
   const config = { ...DEFAULT_PLAYGROUND_CONFIG, ...initial };
@@ -68,6 +72,7 @@ export function createPlaygroundStore(initial: Partial<PlaygroundConfig> = {}, u
     ...configSlice(config, urlErrors)(...a),
     ...runSlice(...a),
     ...historySlice(...a),
+    ...sensitivitySlice(...a),
     ...demoSlice(...a),
     ...modelIoSlice(...a),
     ...runActionsSlice(...a),

@@ -4,6 +4,8 @@ import type { PartitionStrategy } from '../inq/partition.ts';
 import { DEFAULT_CONFIG, PRUNE_EPOCHS, type InqConfig, type LayerInfo, type PruneReport, type RoundResult, type RunSummary } from '../engine/types.ts';
 import type { DemoModelInfo, DemoResult, ModelSummary, RunModelFiles } from '../engine/results.ts';
 import type { StepUnit } from '../engine/control.ts';
+import type { SensitivityResult } from '../engine/sensitivity.ts';
+import type { LevelKind } from '../inq/levels.ts';
 import type { RunActions } from './runActions.ts';
 
 /** What the user sets; all of it round-trips through the URL hash. */
@@ -145,6 +147,26 @@ export interface DemoSlice {
 }
 
 /** The whole store. */
+/** Per-layer sensitivity of the pre-trained model: the latest measurement, asked for by the user. */
+export interface SensitivityState {
+  status: 'idle' | 'running' | 'done' | 'error';
+  /** Id of the request in flight or answered last (a newer one wins). */
+  id: number | null;
+  bits: number;
+  levels: LevelKind;
+  testSize: number;
+  /** Layers measured so far, of `total`. */
+  done: number;
+  total: number;
+  result: SensitivityResult | null;
+  message: string | null;
+}
+
+/** Sensitivity slice. */
+export interface SensitivitySlice {
+  sensitivity: SensitivityState;
+}
+
 /** Bring-your-own-model slice: a model of the user's being loaded, and why the last one was refused. */
 export interface ModelIoSlice {
   /** True while the worker checks and builds a model of the user's. */
@@ -153,4 +175,4 @@ export interface ModelIoSlice {
   modelError: string | null;
 }
 
-export type PlaygroundState = ConfigSlice & RunSlice & HistorySlice & DemoSlice & ModelIoSlice & RunActions;
+export type PlaygroundState = ConfigSlice & RunSlice & HistorySlice & DemoSlice & ModelIoSlice & SensitivitySlice & RunActions;

@@ -4,7 +4,9 @@ import { formatSchedule } from '../inq/schedule.ts';
 import type { RunMeta } from '../store/runsDb.ts';
 import { useRuns, type RunsState } from '../store/runsStore.ts';
 import { COLORS } from './colors.ts';
-import { compareChart } from './compareData.ts';
+import { compareChart, compareToCsv } from './compareData.ts';
+import { downloadFile } from './exportFiles.ts';
+import { SavePngButton } from './shared/SavePngButton.tsx';
 import { kB, pct } from './format.ts';
 import { LineChart, type LineSeries, type ReferenceY } from './shared/LineChart.tsx';
 import { wholeTicks } from './shared/niceScale.ts';
@@ -31,6 +33,18 @@ export function CompareView() {
 
   return (
     <section className="card compare-view" aria-label="Compare runs">
+      <span className="card-actions">
+        <button
+          type="button"
+          className="link-button"
+          disabled={runs.length === 0}
+          onClick={() => downloadFile({ name: 'inq-compare.csv', type: 'text/csv', data: compareToCsv(runs) })}
+          title={runs.length === 0 ? 'Nothing to save yet' : 'The table as CSV: each run’s settings, seed, test size, final accuracy with its 95 % interval, and every round'}
+        >
+          Download table (CSV)
+        </button>
+        <SavePngButton chart="compare runs" file="compare" disabled={runs.length === 0} />
+      </span>
       <h2>Compare runs</h2>
       {runs.length === 0 ? (
         <p className="hint">Tick “Compare” on saved runs above to overlay their accuracy per round here, with the float model as a dashed line.</p>

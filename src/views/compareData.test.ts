@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../engine/types.ts';
 import type { RunMeta } from '../store/runsDb.ts';
-import { compareChart } from './compareData.ts';
+import { COMPARE_CSV_HEADER, compareChart, compareToCsv } from './compareData.ts';
+import { wilsonInterval } from '../inq/stats.ts';
 import { RUN_COLORS } from './colors.ts';
 
 function meta(id: string, accuracies: number[], floatAccuracy: number | null, schedule = [0.5, 0.75, 0.875, 1]): RunMeta {
@@ -50,5 +51,42 @@ describe('compareChart', () => {
 
   it('an empty comparison still has axes', () => {
     expect(compareChart([])).toMatchObject({ series: [], baselines: [], yDomain: [0, 100], maxRounds: 1 });
+  });
+});
+
+describe('compareToCsv', () => {
+  it('one row per run with its configuration, seed, test size, final accuracy and Wilson interval, and each round', () => {
+    const a = { ...meta('a', [0.97, 0.98], 0.985, [0.5, 1]), finalAccuracy: 0.98, packedBytes: 39_500, name: 'schedule "A", half' };
+    const b = { ...meta('b', [0.95, 0.96], 0.985, [0.3, 0.6, 1]), status: 'interrupted' as const, config: { ...DEFAULT_CONFIG, schedule: [0.3, 0.6, 1], seed: 7, bits: 3 } };
+    const csv = compareToCsv([a, b]);
+    expect(csv.endsWith('\r\n')).toBe(true);
+    const lines = csv.trimEnd().split('\r\n');
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toBe([...COMPARE_CSV_HEADER, 'round_1', 'round_2', 'round_3'].join(','));
+    const col = (line: string, name: string): string => {
+      // The schedule is quoted (it holds commas) and so is a's name: split outside quotes.
+      const cells = line.match(/("([^"]|"")*"|[^,]*)(,|$)/g)!.map((c) => c.replace(/,$/, ''));
+      return cells[lines[0].split(',').indexOf(name)];
+    };
+    expect(col(lines[1], 'name')).toBe('"schedule ""A"", half"');
+    expect(col(lines[1], 'schedule')).toBe('"0.5,1"');
+    expect(col(lines[1], 'test_size')).toBe('200');
+    expect(col(lines[1], 'seed')).toBe(String(DEFAULT_CONFIG.seed));
+    const [lo, hi] = wilsonInterval(196, 200);
+    expect(Number(col(lines[1], 'final_ci95_low'))).toBe(lo);
+    expect(Number(col(lines[1], 'final_ci95_high'))).toBe(hi);
+    expect(lo).toBeLessThan(0.98);
+    expect(hi).toBeGreaterThan(0.98);
+    expect(Number(col(lines[1], 'final_minus_float_points'))).toBeCloseTo(-0.5);
+    expect(col(lines[1], 'round_2')).toBe('0.98');
+    expect(col(lines[1], 'round_3')).toBe('');
+    // An unfinished run: no final accuracy or interval, its rounds so far, its own seed and bits.
+    expect(col(lines[2], 'status')).toBe('interrupted');
+    expect(col(lines[2], 'seed')).toBe('7');
+    expect(col(lines[2], 'bits')).toBe('3');
+    expect(col(lines[2], 'final_accuracy')).toBe('');
+    expect(col(lines[2], 'final_ci95_low')).toBe('');
+    expect(col(lines[2], 'round_1')).toBe('0.95');
+    expect(col(lines[2], 'round_3')).toBe('');
   });
 });

@@ -1,5 +1,7 @@
 /** What the compare view draws, from saved runs' metadata: one accuracy curve per run, the float baselines, the axes (pure, cheap). */
 import type { RunMeta } from '../store/runsDb.ts';
+import { formatSchedule } from '../inq/schedule.ts';
+import { wilsonInterval } from '../inq/stats.ts';
 import { runColor } from './colors.ts';
 import { pct } from './format.ts';
 import { paddedPercentDomain } from './shared/niceScale.ts';
@@ -50,4 +52,82 @@ export function compareChart(runs: readonly RunMeta[]): CompareChart {
   const yDomain = paddedPercentDomain([...series.flatMap((s) => s.points.map((p) => p.y)), ...baselines.map((b) => b.y)]);
   const maxRounds = Math.max(1, ...runs.map((r) => r.config.schedule.length), ...runs.flatMap((r) => r.history.map((p) => p.round)));
   return { series, baselines, yDomain, maxRounds };
+}
+
+/** The compare table's CSV header: a run's configuration, its sizes and seed, then its accuracies with intervals. */
+export const COMPARE_CSV_HEADER = [
+  'name',
+  'model',
+  'status',
+  'bits',
+  'levels',
+  'schedule',
+  'strategy',
+  'epochs_per_round',
+  'learning_rate',
+  'optimizer',
+  'momentum',
+  'weight_decay',
+  'batch_size',
+  'seed',
+  'train_size',
+  'test_size',
+  'float_accuracy',
+  'final_accuracy',
+  'final_ci95_low',
+  'final_ci95_high',
+  'final_minus_float_points',
+  'packed_bytes',
+] as const;
+
+/** A CSV field: numbers at full precision (empty when unknown), text quoted when it must be (RFC 4180). */
+function csvField(v: string | number | null): string {
+  if (v === null) return '';
+  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : '';
+  return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
+}
+
+/**
+ * The ticked runs as CSV, one row per run in tick order: configuration, seed and test size, the
+ * final accuracy with its 95 % Wilson interval on the run's test images (how far one run's figure
+ * can move by chance alone), and the accuracy after each round (`round_1` …, empty where a run has
+ * fewer rounds).
+ */
+export function compareToCsv(runs: readonly RunMeta[]): string {
+  const maxRounds = runs.reduce((m, r) => Math.max(m, r.config.schedule.length), 0);
+  const rounds = Array.from({ length: maxRounds }, (_, i) => i + 1);
+  const lines = [[...COMPARE_CSV_HEADER, ...rounds.map((k) => `round_${k}`)].join(',')];
+  for (const r of runs) {
+    const c = r.config;
+    const final = r.finalAccuracy;
+    const ci = final === null ? null : wilsonInterval(Math.round(final * r.testSize), r.testSize);
+    const delta = final !== null && r.floatAccuracy !== null ? 100 * (final - r.floatAccuracy) : null;
+    const row: (string | number | null)[] = [
+      r.name,
+      r.modelName,
+      r.status,
+      c.bits,
+      c.levels ?? 'pow2',
+      formatSchedule(c.schedule),
+      c.strategy,
+      c.epochsPerRound,
+      c.learningRate,
+      c.optimizer,
+      c.momentum,
+      c.weightDecay,
+      c.batchSize,
+      c.seed,
+      r.trainSize,
+      r.testSize,
+      r.floatAccuracy,
+      final,
+      ci ? ci[0] : null,
+      ci ? ci[1] : null,
+      delta,
+      r.packedBytes,
+      ...rounds.map((k) => r.history.find((h) => h.round === k)?.accuracy ?? null),
+    ];
+    lines.push(row.map(csvField).join(','));
+  }
+  return `${lines.join('\r\n')}\r\n`;
 }

@@ -14,6 +14,7 @@ import { PRETRAINED, pretrainedById } from '../model/pretrained.ts';
 import type { StepUnit } from '../engine/control.ts';
 import type { FromWorker, ToWorker, WorkerMemory } from './protocol.ts';
 import type { KernelCheckSummary } from '../kernels/check.ts';
+import type { LevelKind } from '../inq/levels.ts';
 
 /** How often per-batch progress reaches the store, at most. */
 export const PROGRESS_THROTTLE_MS = 100;
@@ -292,6 +293,19 @@ export class InqClient {
     return id;
   }
 
+  /** Per-layer sensitivity of the pre-trained model at `bits` on the first `testSize` test images; the answer goes to the store. */
+  sensitivity(bits: number, levels: LevelKind, testSize: number): void {
+    const id = this.expectReply(
+      (msg) => {
+        if (msg.type === 'sensitivity' && !('error' in msg.result)) this.actions.sensitivityAnswered(id, msg.result);
+        else this.actions.sensitivityFailed(id, msg.type === 'sensitivity' && 'error' in msg.result ? msg.result.error : `unexpected reply ${msg.type}`);
+      },
+      () => this.actions.sensitivityFailed(id, 'the worker stopped before answering; measure again once it is ready'),
+    );
+    this.actions.sensitivityRequested(id, bits, levels, testSize);
+    this.send({ type: 'sensitivity', id, bits, levels, testSize });
+  }
+
   /** Test hook: runs the shift kernels' parity check in the worker on this browser's WebGPU. */
   debugKernelCheck(cases: number, seed: number): Promise<KernelCheckSummary | { error: string }> {
     return new Promise((resolve) => {
@@ -388,7 +402,11 @@ export class InqClient {
         this.actions.backendChosen(msg.backend);
         break;
       case 'kernel-check':
+      case 'sensitivity':
         this.reply(msg.id, msg);
+        break;
+      case 'sensitivity-progress':
+        this.actions.sensitivityProgress(msg.id, msg.done, msg.total);
         break;
       case 'ready':
         // The user's model (the answer to the load-model request `loadId`, or loaded again after a restart); or the built-in one.

@@ -11,6 +11,7 @@ import { loadDatasetBrowser } from '../data/browserData.ts';
 import { headSubset, pixels, randomSubset, type Dataset, type DatasetSplit } from '../data/dataset.ts';
 import { checkSubsetFits, isAllocationFailure, probeSubset, subsetBudget, subsetTooLargeMessage } from './memoryBudget.ts';
 import { runInq } from '../engine/session.ts';
+import { layerSensitivity, type SensitivityResult } from '../engine/sensitivity.ts';
 import { datasetProbabilities } from '../model/evaluate.ts';
 import { DATASETS } from '../data/datasets.ts';
 import { RunControl, CancelledError } from '../engine/control.ts';
@@ -270,6 +271,25 @@ async function start(msg: Extract<ToWorker, { type: 'start' }>): Promise<void> {
   }
 }
 
+/** Per-layer sensitivity of the loaded pre-trained model, on a copy of it (the runs' model stays untouched). */
+async function sensitivity(msg: Extract<ToWorker, { type: 'sensitivity' }>): Promise<SensitivityResult> {
+  if (!loaded) throw new Error('the worker is not ready yet');
+  if (control) throw new Error('a run is in progress: measure the sensitivity before or after it');
+  const test = headSubset(loaded.data.test, msg.testSize);
+  const model = await modelFromArtifacts(loaded.modelJson, loaded.weights.slice(0));
+  try {
+    return await layerSensitivity({
+      model,
+      test,
+      bits: msg.bits,
+      levels: msg.levels,
+      onLayer: (_row, index, count) => post({ type: 'sensitivity-progress', id: msg.id, done: index + 1, total: count }),
+    });
+  } finally {
+    model.dispose();
+  }
+}
+
 /** Test hook: the shift kernels' parity check on this browser's WebGPU, on a device of its own. */
 async function kernelCheck(cases: number, seed: number): Promise<KernelCheckSummary> {
   const adapter = await navigator.gpu?.requestAdapter();
@@ -308,6 +328,12 @@ self.onmessage = (ev: MessageEvent<ToWorker>) => {
       break;
     case 'demo-predict-test':
       demoRequest(msg.id, (d) => d.predictTest(msg.id, msg.index));
+      break;
+    case 'sensitivity':
+      sensitivity(msg).then(
+        (result) => post({ type: 'sensitivity', id: msg.id, result }),
+        (e: unknown) => post({ type: 'sensitivity', id: msg.id, result: { error: messageOf(e) } }),
+      );
       break;
     case 'debug-kernel-check':
       kernelCheck(msg.cases, msg.seed).then(

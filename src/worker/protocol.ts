@@ -9,6 +9,8 @@ import type { StepUnit } from '../engine/control.ts';
 import type { KernelCheckSummary } from '../kernels/check.ts';
 import type { DemoModelInfo, DemoResult, ModelSummary, RunModelFiles } from '../engine/results.ts';
 import type { DatasetName } from '../data/datasets.ts';
+import type { LevelKind } from '../inq/levels.ts';
+import type { SensitivityResult } from '../engine/sensitivity.ts';
 
 export type { DemoLayerTime, DemoModelInfo, DemoResult, ModelSummary, RunModelFiles } from '../engine/results.ts';
 
@@ -43,7 +45,9 @@ export type ToWorker =
   /** Draw-a-digit demo: classify a 28×28 image (values 0–1, row-major) with both models. */
   | { type: 'demo-predict'; id: number; image: Float32Array }
   /** Draw-a-digit demo: classify MNIST test image `index` (a random one when absent). */
-  | { type: 'demo-predict-test'; id: number; index?: number };
+  | { type: 'demo-predict-test'; id: number; index?: number }
+  /** Per-layer sensitivity of the pre-trained model at `bits` on the first `testSize` test images (never during a run). */
+  | { type: 'sensitivity'; id: number; bits: number; levels: LevelKind; testSize: number };
 
 /** The worker's memory, for the leak tests. */
 export interface WorkerMemory {
@@ -67,6 +71,8 @@ export type FromWorker =
   | { type: 'error'; runId: string | null; message: string; deviceLost: boolean; recoverable?: boolean }
   | ({ type: 'debug-memory'; id: number } & WorkerMemory)
   | { type: 'kernel-check'; id: number; result: KernelCheckSummary | { error: string } }
+  | { type: 'sensitivity-progress'; id: number; done: number; total: number }
+  | { type: 'sensitivity'; id: number; result: SensitivityResult | { error: string } }
   /** The final model's softmax on the run's test subset (count × classes), before 'done', when the start asked for it. */
   | { type: 'run-probabilities'; runId: string; probs: Float32Array; labels: Uint8Array; classes: number }
   /** Sent once a run ends (after its 'end' event, before its 'done' state). */

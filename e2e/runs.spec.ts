@@ -132,6 +132,18 @@ test.describe('saved runs', () => {
       await expect(row.locator('td[data-final]')).toHaveAttribute('data-final', String(accs[accs.length - 1]));
       await expect(row).toContainText('kB');
     }
+    // The two final models compared image by image on the same 200 test images: McNemar's p and a verdict.
+    const pair = compare.getByRole('table', { name: 'Paired comparison' }).locator('tbody tr');
+    await expect(pair).toHaveCount(1);
+    await expect(pair).toHaveAttribute('data-pair', 'Run 1|Run 2');
+    const p = Number(await pair.getAttribute('data-p'));
+    expect(p).toBeGreaterThan(0);
+    expect(p).toBeLessThanOrEqual(1);
+    await expect(pair).toContainText(/\d+ \/ \d+/);
+    await expect(pair).toContainText(/(different, on|not distinguishable on) 200 images/);
+    const diff = Number((await pair.locator('td').nth(1).textContent())!.replace('−', '-'));
+    expect(diff).toBeCloseTo(100 * (first[first.length - 1] - second[second.length - 1]), 1);
+
     // The table as CSV: a header, then each run's settings, test size, final accuracy with its interval.
     const downloading = page.waitForEvent('download');
     await compare.getByRole('button', { name: 'Download table (CSV)', exact: true }).click();

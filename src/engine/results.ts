@@ -67,4 +67,12 @@ export interface RunModelFiles {
   packed: { manifest: PackedManifest; codes: Uint8Array } | null;
   /** tfjs Layers format (model.json + weights.bin), with the run's configuration and summary in its metadata. */
   layers: { json: ModelJson; weights: ArrayBuffer };
+  /** The final model's class for each of the run's test images, and their labels (for paired comparisons); absent in runs saved before. */
+  predictions?: RunPredictions;
+}
+
+/** A finished run's answers on its test images, in test-set order. */
+export interface RunPredictions {
+  classes: Uint8Array;
+  labels: Uint8Array;
 }

@@ -82,6 +82,24 @@ describe('runsDb', () => {
     expect(new Float32Array(loaded!.model!.layers.weights)).toEqual(new Float32Array([1, 2]));
   });
 
+  it("saveModel puts the final model's answers on the run's metadata; answers that do not fit its test size are dropped, not the run", async () => {
+    await db.createRun(newRun('p'));
+    const testSize = (await db.listRuns()).runs[0].testSize;
+    const classes = Uint8Array.from({ length: testSize }, (_, i) => (i * 7) % 10);
+    const labels = Uint8Array.from({ length: testSize }, (_, i) => (i * 3) % 10);
+    const layers = { json: { format: 'layers-model' } as unknown as RunModelFiles['layers']['json'], weights: new ArrayBuffer(4) };
+    expect((await db.listRuns()).runs[0].predictions).toBeNull();
+    expect(await db.saveModel('p', { runId: 'p', bits: 5, packed: null, layers, predictions: { classes, labels } })).toBe(true);
+    const [meta] = (await db.listRuns()).runs;
+    expect(Array.from(meta.predictions!.classes)).toEqual(Array.from(classes));
+    expect(Array.from(meta.predictions!.labels)).toEqual(Array.from(labels));
+    // One answer short of the test size: the run still lists, without answers.
+    await db.saveModel('p', { runId: 'p', bits: 5, packed: null, layers, predictions: { classes: classes.slice(1), labels: labels.slice(1) } });
+    const { runs, problems } = await db.listRuns();
+    expect(problems).toEqual([]);
+    expect(runs[0].predictions).toBeNull();
+  });
+
   it('lists runs newest first and names new ones Run N after the highest N', async () => {
     await db.createRun(newRun('a', 1));
     await db.createRun(newRun('b', 2));

@@ -7,7 +7,7 @@
 import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
 import type { InqConfig, LayerInfo, RoundResult, RunSummary } from '../engine/types.ts';
 import { boundError } from '../engine/config.ts';
-import type { RunModelFiles } from '../engine/results.ts';
+import type { RunModelFiles, RunPredictions } from '../engine/results.ts';
 
 /** Database name and version (bump the version with a migration in `upgrade`). */
 export const RUNS_DB_NAME = 'inq-playground-runs';
@@ -67,6 +67,8 @@ export interface RunMeta {
   summary: RunSummary | null;
   /** Why the run stopped, for status 'error'. */
   error: string | null;
+  /** The final model's answers on the run's test images (saved with its model); null before that or in older runs. */
+  predictions: RunPredictions | null;
 }
 
 /** What a new run is saved with. */
@@ -261,6 +263,7 @@ export class RunsDb {
         packedBytes: null,
         summary: null,
         error: null,
+        predictions: null,
       };
       await store.put(meta);
       return meta;
@@ -326,6 +329,13 @@ export class RunsDb {
       if (meta === undefined) return false;
       const record: ModelRecord = { v: 1, runId: id, files: { ...files, runId: id } };
       await t.objectStore(MODELS).put(record);
+      // The answers go on the run's metadata too: the compare view pairs runs from the list alone.
+      if (files.predictions) {
+        const predictions = files.predictions;
+        await this.patchMeta(t.objectStore(RUNS), id, (m) => {
+          m.predictions = predictions;
+        });
+      }
       return true;
     });
   }
@@ -454,6 +464,13 @@ function layerProblem(l: unknown, i: number): string | null {
   return null;
 }
 
+/** Saved answers that fit the run's test size, or null (absent or damaged: the run is still usable, just not paired). */
+function predictionsOf(raw: unknown, testSize: number): RunPredictions | null {
+  if (!isObj(raw) || !(raw.classes instanceof Uint8Array) || !(raw.labels instanceof Uint8Array)) return null;
+  if (raw.classes.length !== testSize || raw.labels.length !== testSize) return null;
+  return { classes: raw.classes, labels: raw.labels };
+}
+
 /** A run's metadata read back, or the reason it cannot be used. */
 export function validateMeta(raw: unknown): RunMeta | string {
   if (raw === undefined) return 'it is missing';
@@ -497,6 +514,7 @@ export function validateMeta(raw: unknown): RunMeta | string {
     packedBytes: raw.packedBytes,
     summary: summary as RunSummary | null,
     error: isStr(raw.error) ? raw.error : null,
+    predictions: predictionsOf(raw.predictions, raw.testSize),
   };
 }
 

@@ -4,7 +4,7 @@ import { formatSchedule } from '../inq/schedule.ts';
 import type { RunMeta } from '../store/runsDb.ts';
 import { useRuns, type RunsState } from '../store/runsStore.ts';
 import { COLORS } from './colors.ts';
-import { compareChart, compareToCsv } from './compareData.ts';
+import { compareChart, compareToCsv, pairedComparisons } from './compareData.ts';
 import { downloadFile } from './exportFiles.ts';
 import { SavePngButton } from './shared/SavePngButton.tsx';
 import { kB, pct } from './format.ts';
@@ -72,6 +72,7 @@ export function CompareView() {
             />
           </div>
           <CompareTable runs={runs} colors={chart.series.map((s) => s.color)} maxRounds={chart.maxRounds} />
+          {runs.length >= 2 && <PairTable runs={runs} />}
         </>
       )}
     </section>
@@ -132,6 +133,73 @@ function CompareTable({ runs, colors, maxRounds }: { runs: RunMeta[]; colors: st
               </tr>
             );
           })}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+const points = (x: number): string => `${x >= 0 ? '+' : '−'}${Math.abs(100 * x).toFixed(2)}`;
+const pText = (p: number): string => (p < 1e-4 ? p.toExponential(1) : p.toPrecision(2));
+
+/**
+ * Each pair of ticked runs compared image by image on the test images both were scored on: the
+ * difference of their final accuracies with a 95 % interval (Newcombe's, for paired proportions),
+ * the images only one of them got right, and McNemar's exact p-value: whether the difference is
+ * more than the test set's noise.
+ */
+function PairTable({ runs }: { runs: RunMeta[] }) {
+  const rows = useMemo(() => pairedComparisons(runs), [runs]);
+  return (
+    <div className="table-scroll">
+      <table className="mini-table pair-table" aria-label="Paired comparison" data-testid="pair-table">
+        <caption>
+          Final models compared image by image. A difference is real at the 5 % level when McNemar’s p is below 0.05; otherwise the test set cannot
+          tell the two apart.
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col">A</th>
+            <th scope="col">B</th>
+            <th scope="col" className="num">
+              A − B (points)
+            </th>
+            <th scope="col" className="num">
+              95 % interval
+            </th>
+            <th scope="col" className="num">
+              Only A right / only B right
+            </th>
+            <th scope="col" className="num">
+              McNemar p
+            </th>
+            <th scope="col">Verdict</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map(({ a, b, result, reason }) => (
+            <tr key={`${a.id}|${b.id}`} data-pair={`${a.name}|${b.name}`} data-p={result ? result.pValue : ''}>
+              <th scope="row">{a.name}</th>
+              <td>{b.name}</td>
+              {result ? (
+                <>
+                  <td className="num">{points(result.diff)}</td>
+                  <td className="num">
+                    [{points(result.interval[0])}, {points(result.interval[1])}]
+                  </td>
+                  <td className="num">
+                    {result.discordant[0]} / {result.discordant[1]}
+                  </td>
+                  <td className="num">{pText(result.pValue)}</td>
+                  <td>{result.pValue < 0.05 ? `different, on ${result.testSize} images` : `not distinguishable on ${result.testSize} images`}</td>
+                </>
+              ) : (
+                <td colSpan={5} className="hint">
+                  {reason}
+                </td>
+              )}
+            </tr>
+          ))}
         </tbody>
       </table>
     </div>

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../engine/types.ts';
 import type { RunMeta } from '../store/runsDb.ts';
-import { COMPARE_CSV_HEADER, compareChart, compareToCsv } from './compareData.ts';
-import { wilsonInterval } from '../inq/stats.ts';
+import { COMPARE_CSV_HEADER, compareChart, compareToCsv, pairedComparisons } from './compareData.ts';
+import { comparePaired, wilsonInterval } from '../inq/stats.ts';
 import { RUN_COLORS } from './colors.ts';
 
 function meta(id: string, accuracies: number[], floatAccuracy: number | null, schedule = [0.5, 0.75, 0.875, 1]): RunMeta {
@@ -24,6 +24,7 @@ function meta(id: string, accuracies: number[], floatAccuracy: number | null, sc
     packedBytes: null,
     summary: null,
     error: null,
+    predictions: null,
   };
 }
 
@@ -88,5 +89,33 @@ describe('compareToCsv', () => {
     expect(col(lines[2], 'final_ci95_low')).toBe('');
     expect(col(lines[2], 'round_1')).toBe('0.95');
     expect(col(lines[2], 'round_3')).toBe('');
+  });
+});
+
+describe('pairedComparisons', () => {
+  const labels = Uint8Array.from({ length: 200 }, (_, i) => i % 10);
+  // A right on all but 4 images, B wrong on 20 more of A's right ones and right on 2 of A's wrong ones.
+  const classesA = labels.map((l, i) => (i < 4 ? (l + 1) % 10 : l));
+  const classesB = labels.map((l, i) => (i < 2 || (i >= 4 && i < 24) ? (l + 1) % 10 : l));
+  const done = (id: string, classes: Uint8Array, lab = labels) => ({ ...meta(id, [0.9, 0.95], 0.98, [0.5, 1]), predictions: { classes, labels: lab } });
+
+  it('pairs every two ticked runs in tick order, with the same figures as the command line', () => {
+    const rows = pairedComparisons([done('a', classesA), done('b', classesB), done('c', classesA)]);
+    expect(rows.map((r) => `${r.a.id}${r.b.id}`)).toEqual(['ab', 'ac', 'bc']);
+    expect(rows[0].result).toEqual(comparePaired(classesA, classesB, labels));
+    expect(rows[0].result!.discordant).toEqual([20, 2]);
+    expect(rows[0].result!.pValue).toBeLessThan(0.001);
+    expect(rows[1].result!.discordant).toEqual([0, 0]);
+    expect(rows[1].result!.pValue).toBe(1);
+  });
+
+  it('says why a pair has no test: no saved answers, or other test images', () => {
+    const other = Uint8Array.from(labels, (l, i) => (i === 5 ? (l + 1) % 10 : l));
+    const rows = pairedComparisons([done('a', classesA), meta('old', [0.9], 0.98, [1]), done('x', classesA, other)]);
+    expect(rows[0].result).toBeNull();
+    expect(rows[0].reason).toContain('Run old has no saved answers');
+    expect(rows[1].result).toBeNull();
+    expect(rows[1].reason).toContain('different test images');
+    expect(rows[2].reason).toContain('Run old');
   });
 });

@@ -1,7 +1,7 @@
 /** What the compare view draws, from saved runs' metadata: one accuracy curve per run, the float baselines, the axes (pure, cheap). */
 import type { RunMeta } from '../store/runsDb.ts';
 import { formatSchedule } from '../inq/schedule.ts';
-import { wilsonInterval } from '../inq/stats.ts';
+import { comparePaired, wilsonInterval, type PairedComparison } from '../inq/stats.ts';
 import { runColor } from './colors.ts';
 import { pct } from './format.ts';
 import { paddedPercentDomain } from './shared/niceScale.ts';
@@ -130,4 +130,40 @@ export function compareToCsv(runs: readonly RunMeta[]): string {
     lines.push(row.map(csvField).join(','));
   }
   return `${lines.join('\r\n')}\r\n`;
+}
+
+/** One pair of ticked runs, compared image by image, or why they cannot be. */
+export interface PairRow {
+  a: RunMeta;
+  b: RunMeta;
+  result: PairedComparison | null;
+  /** Why there is no result (not finished, saved before answers were kept, other test images). */
+  reason: string | null;
+}
+
+/** Whether two runs were scored on the same images: same dataset and test size, the same labels in the same order. */
+function sameImages(a: RunMeta, b: RunMeta): boolean {
+  const pa = a.predictions;
+  const pb = b.predictions;
+  if (!pa || !pb || a.testSize !== b.testSize || a.modelName !== b.modelName) return false;
+  for (let i = 0; i < pa.labels.length; i++) if (pa.labels[i] !== pb.labels[i]) return false;
+  return true;
+}
+
+/** Every pair of ticked runs (in tick order), with McNemar's exact test and the paired interval where both have answers on the same images. */
+export function pairedComparisons(runs: readonly RunMeta[]): PairRow[] {
+  const rows: PairRow[] = [];
+  for (let i = 0; i < runs.length; i++) {
+    for (let j = i + 1; j < runs.length; j++) {
+      const [a, b] = [runs[i], runs[j]];
+      const missing = [a, b].filter((r) => !r.predictions).map((r) => r.name);
+      let reason: string | null = null;
+      if (missing.length) reason = `${missing.join(' and ')} ${missing.length === 1 ? 'has' : 'have'} no saved answers (not finished, or saved by an older version)`;
+      else if (!sameImages(a, b)) reason = `scored on different test images (${a.testSize} and ${b.testSize}${a.modelName !== b.modelName ? `, ${a.modelName} and ${b.modelName}` : ''}): no paired test`;
+      const pa = a.predictions;
+      const pb = b.predictions;
+      rows.push({ a, b, result: reason || !pa || !pb ? null : comparePaired(pa.classes, pb.classes, pa.labels), reason });
+    }
+  }
+  return rows;
 }

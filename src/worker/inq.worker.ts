@@ -12,7 +12,7 @@ import { headSubset, pixels, randomSubset, type Dataset, type DatasetSplit } fro
 import { checkSubsetFits, isAllocationFailure, probeSubset, subsetBudget, subsetTooLargeMessage } from './memoryBudget.ts';
 import { runInq } from '../engine/session.ts';
 import { layerSensitivity, type SensitivityResult } from '../engine/sensitivity.ts';
-import { datasetProbabilities } from '../model/evaluate.ts';
+import { datasetProbabilities, predictClasses } from '../model/evaluate.ts';
 import { DATASETS } from '../data/datasets.ts';
 import { RunControl, CancelledError } from '../engine/control.ts';
 import { demoTransferables, runModelTransferables, transferablesOf, type DemoResult, type FromWorker, type ModelSummary, type ToWorker } from './protocol.ts';
@@ -252,7 +252,8 @@ async function start(msg: Extract<ToWorker, { type: 'start' }>): Promise<void> {
       }
     }
     const layersFiles = await modelToArtifacts(model, { inq: { model: model.name, quantized: true, config: msg.config, summary } });
-    const files = { runId: msg.runId, bits: msg.config.bits, packed: packedFiles, layers: layersFiles };
+    const predictions = { classes: Uint8Array.from(await predictClasses(model, test)), labels: Uint8Array.from(test.labels) };
+    const files = { runId: msg.runId, bits: msg.config.bits, packed: packedFiles, layers: layersFiles, predictions };
     post({ type: 'run-model', ...files }, runModelTransferables(files));
     if (msg.probabilities) {
       const probs = await datasetProbabilities(model, test);

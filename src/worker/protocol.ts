@@ -97,6 +97,7 @@ export function transferablesOf(e: InqEvent): Transferable[] {
 export function runModelTransferables(f: RunModelFiles): Transferable[] {
   const out: Transferable[] = [f.layers.weights];
   if (f.packed) out.push(f.packed.codes.buffer);
+  if (f.predictions) out.push(f.predictions.classes.buffer, f.predictions.labels.buffer);
   return out;
 }
 

@@ -1,8 +1,34 @@
 /** Pruning then INQ, the bit-width sweep and ensembles, in headless Chromium on real MNIST and the real worker. */
+import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 import { guardPage, openReady, readRounds } from './helpers.ts';
 
 test.describe('experiments', () => {
+  test('the final model on every test image: checked from the link, scored on all 10,000 after a run on 200', async ({ page, baseURL }) => {
+    const guard = guardPage(page, new URL(baseURL!).origin);
+    await openReady(page, '#schedule=0.6,1&train=256&test=200&batch=32&finalfull=1');
+    const box = page.getByRole('checkbox', { name: /^Final model on all 10,000 test images/ });
+    await expect(box).toBeChecked();
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    const full = page.getByTestId('final-full');
+    await expect(full).toHaveAttribute('data-n', '10000', { timeout: 120_000 });
+    const accuracy = Number(await full.getAttribute('data-accuracy'));
+    expect(accuracy).toBeGreaterThan(0.9);
+    expect(accuracy).toBeLessThan(1);
+    await expect(full).toContainText(`On all 10,000 test images: ${(100 * accuracy).toFixed(2)} %`);
+    // The saved run carries the answers: the compare CSV counts them.
+    await page.getByRole('checkbox', { name: 'Compare Run 1', exact: true }).check();
+    const downloading = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Download table (CSV)', exact: true }).click();
+    const [head, row] = readFileSync(await (await downloading).path(), 'utf8').trimEnd().split('\r\n');
+    const cells = row.split(',');
+    const at = (name: string): string => cells[cells.length - (head.split(',').length - head.split(',').indexOf(name))];
+    expect(at('answers_images')).toBe('10000');
+    expect(Number(at('answers_accuracy'))).toBe(accuracy);
+    expect(guard.errors).toEqual([]);
+    expect(guard.foreign).toEqual([]);
+  });
+
   test('layer sensitivity: each layer alone snapped to 3-bit levels, a bar and a row per layer with its drop', async ({ page, baseURL }) => {
     const guard = guardPage(page, new URL(baseURL!).origin);
     await openReady(page, '#bits=3&test=500');

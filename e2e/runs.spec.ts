@@ -162,7 +162,7 @@ test.describe('saved runs', () => {
     const [lo, hi] = [Number(tail2[1]), Number(tail2[2])];
     expect(lo).toBeLessThan(second[second.length - 1]);
     expect(hi).toBeGreaterThan(second[second.length - 1]);
-    await expect(compare.getByRole('button', { name: 'Save as PNG: compare runs' })).toBeEnabled();
+    await expect(compare.getByRole('button', { name: 'Save as PNG: comparison' })).toBeEnabled();
 
     await page.getByRole('checkbox', { name: 'Compare Run 1', exact: true }).uncheck();
     await expect(chart).toHaveAttribute('data-series', '1');

@@ -464,10 +464,13 @@ function layerProblem(l: unknown, i: number): string | null {
   return null;
 }
 
-/** Saved answers that fit the run's test size, or null (absent or damaged: the run is still usable, just not paired). */
+/**
+ * Saved answers, or null (absent or damaged: the run is still usable, just not paired). They cover
+ * the run's test subset, or every test image when the run was asked to: at least `testSize`.
+ */
 function predictionsOf(raw: unknown, testSize: number): RunPredictions | null {
   if (!isObj(raw) || !(raw.classes instanceof Uint8Array) || !(raw.labels instanceof Uint8Array)) return null;
-  if (raw.classes.length !== testSize || raw.labels.length !== testSize) return null;
+  if (raw.classes.length !== raw.labels.length || raw.classes.length < testSize) return null;
   return { classes: raw.classes, labels: raw.labels };
 }
 

@@ -24,6 +24,8 @@ export interface PlaygroundConfig {
   prune: number;
   /** Id of the committed pre-trained model (src/model/pretrained.ts); it fixes the dataset. */
   pretrained: string;
+  /** Score the final model on every test image (not only the first testSize), for a comparison that can tell runs apart. */
+  finalFull: boolean;
 }
 
 /** Sensible first-screen defaults: the paper's 5-bit schedule on a 2k-image subset. */
@@ -40,6 +42,7 @@ export const DEFAULT_PLAYGROUND_CONFIG: PlaygroundConfig = {
   backend: 'auto',
   prune: 0,
   pretrained: 'lenet5',
+  finalFull: false,
 };
 
 /** Engine configuration for the playground's settings. */

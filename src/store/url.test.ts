@@ -23,6 +23,7 @@ describe('URL hash', () => {
         backend: (['auto', 'webgpu', 'webgl', 'cpu'] as const)[rng.int(4)],
         prune: rng.next() < 0.5 ? 0 : Math.round(5 + rng.int(95)) / 100,
         pretrained: PRETRAINED[rng.int(PRETRAINED.length)].id,
+        finalFull: rng.next() < 0.5,
       };
       const { config: back, errors } = decodeHash(`#${encodeHash(config)}`);
       expect(errors).toEqual([]);

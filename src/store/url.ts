@@ -46,6 +46,11 @@ export const URL_FIELDS: { [K in keyof PlaygroundConfig]: Field<K> } = {
   testSize: { key: 'test', parse: bounded('testSize'), format: String },
   backend: { key: 'backend', parse: (raw) => (isBackendPreference(raw) ? ok(raw) : fail('backend must be auto, wasm, webgpu, webgl or cpu')), format: String },
   prune: { key: 'prune', parse: bounded('prune'), format: String },
+  finalFull: {
+    key: 'finalfull',
+    parse: (raw) => (raw === '1' ? ok(true) : raw === '0' ? ok(false) : fail('finalfull must be 1 (score the final model on every test image) or 0')),
+    format: (v) => (v ? '1' : '0'),
+  },
   pretrained: {
     key: 'model',
     parse: (raw) => (pretrainedById(raw) ? ok(raw) : fail(`model must be one of ${PRETRAINED.map((p) => p.id).join(', ')}`)),

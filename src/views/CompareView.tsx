@@ -43,7 +43,7 @@ export function CompareView() {
         >
           Download table (CSV)
         </button>
-        <SavePngButton chart="compare runs" file="compare" disabled={runs.length === 0} />
+        <SavePngButton chart="comparison" file="compare" disabled={runs.length === 0} />
       </span>
       <h2>Compare runs</h2>
       {runs.length === 0 ? (

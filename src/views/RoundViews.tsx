@@ -1,4 +1,6 @@
 /** Round-level views: the scrubber, the frozen fraction per layer, the packed size, and the run's summary. */
+import { wilsonInterval } from '../inq/stats.ts';
+import { answersAccuracy } from './compareData.ts';
 import { useMemo } from 'react';
 import { shownRound, usePlayground } from '../store/store.ts';
 import { LAYER_HEADER_BYTES, packedCodeBytes } from '../inq/codec.ts';
@@ -149,6 +151,9 @@ export function PackedSize() {
 export function RunSummary() {
   const summary = usePlayground((s) => s.summary);
   const status = usePlayground((s) => s.status);
+  const testSize = usePlayground((s) => s.config.testSize);
+  const answers = usePlayground((s) => s.runModel?.predictions ?? null);
+  const full = answers && answers.labels.length > testSize ? { n: answers.labels.length, accuracy: answersAccuracy(answers) } : null;
   if (!summary) {
     if (status === 'cancelled') return <p className="run-summary cancelled">Run cancelled; the completed rounds stay visible.</p>;
     return null;
@@ -163,6 +168,16 @@ export function RunSummary() {
       after {summary.rounds} rounds in {summary.seconds.toFixed(1)} s ·{' '}
       {summary.allLevels ? 'every conv and dense weight is now 0 or ±2^p' : 'warning: some weights are not levels'} · {kB(summary.packedBytes)} packed vs{' '}
       {kB(summary.floatBytes)} float32.
+      {full && (
+        <span data-testid="final-full" data-n={full.n} data-accuracy={full.accuracy}>
+          {' '}
+          On all {full.n.toLocaleString('en')} test images: <strong>{pct(full.accuracy, 2)}</strong> (95 % interval{' '}
+          {wilsonInterval(Math.round(full.accuracy * full.n), full.n)
+            .map((x) => pct(x, 2))
+            .join(' to ')}
+          ).
+        </span>
+      )}
       {summary.prune && summary.sparsePackedBytes !== undefined && (
         <span data-testid="prune-summary">
           {' '}

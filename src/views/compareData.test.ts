@@ -119,3 +119,17 @@ describe('pairedComparisons', () => {
     expect(rows[2].reason).toContain('Run old');
   });
 });
+
+describe('answers in the CSV', () => {
+  it('counts a run\'s saved answers and their accuracy; empty without them', () => {
+    const labels = Uint8Array.from({ length: 40 }, (_, i) => i % 10);
+    const classes = labels.map((l, i) => (i % 8 === 0 ? (l + 1) % 10 : l));
+    const withAnswers = { ...meta('a', [0.9], 0.98, [1]), predictions: { classes, labels } };
+    const [head, a, b] = compareToCsv([withAnswers, meta('b', [0.9], 0.98, [1])]).trimEnd().split('\r\n');
+    const col = (line: string, name: string): string => line.split(',')[head.split(',').indexOf(name)];
+    // Schedules of one step hold no comma, so plain splitting is right here.
+    expect(col(a, 'answers_images')).toBe('40');
+    expect(Number(col(a, 'answers_accuracy'))).toBe(35 / 40);
+    expect(col(b, 'answers_images')).toBe('');
+  });
+});

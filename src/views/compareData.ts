@@ -1,5 +1,6 @@
 /** What the compare view draws, from saved runs' metadata: one accuracy curve per run, the float baselines, the axes (pure, cheap). */
 import type { RunMeta } from '../store/runsDb.ts';
+import type { RunPredictions } from '../engine/results.ts';
 import { formatSchedule } from '../inq/schedule.ts';
 import { comparePaired, wilsonInterval, type PairedComparison } from '../inq/stats.ts';
 import { runColor } from './colors.ts';
@@ -78,7 +79,16 @@ export const COMPARE_CSV_HEADER = [
   'final_ci95_high',
   'final_minus_float_points',
   'packed_bytes',
+  'answers_images',
+  'answers_accuracy',
 ] as const;
+
+/** Share of a run's saved answers that match their labels (its final model's accuracy on those images). */
+export function answersAccuracy(a: RunPredictions): number {
+  let right = 0;
+  for (let i = 0; i < a.labels.length; i++) if (a.classes[i] === a.labels[i]) right++;
+  return a.labels.length ? right / a.labels.length : NaN;
+}
 
 /** A CSV field: numbers at full precision (empty when unknown), text quoted when it must be (RFC 4180). */
 function csvField(v: string | number | null): string {
@@ -125,6 +135,8 @@ export function compareToCsv(runs: readonly RunMeta[]): string {
       ci ? ci[1] : null,
       delta,
       r.packedBytes,
+      r.predictions ? r.predictions.labels.length : null,
+      r.predictions ? answersAccuracy(r.predictions) : null,
       ...rounds.map((k) => r.history.find((h) => h.round === k)?.accuracy ?? null),
     ];
     lines.push(row.map(csvField).join(','));

@@ -170,7 +170,15 @@ export class InqClient {
     const runId = `run-${Date.now()}-${++this.runCounter}`;
     this.runConfig = engineConfig(s.config);
     this.actions.startRun(runId, s.config);
-    this.send({ type: 'start', runId, config: this.runConfig, trainSize: s.config.trainSize, testSize: s.config.testSize, ...(options.probabilities ? { probabilities: true } : {}) });
+    this.send({
+      type: 'start',
+      runId,
+      config: this.runConfig,
+      trainSize: s.config.trainSize,
+      testSize: s.config.testSize,
+      ...(options.probabilities ? { probabilities: true } : {}),
+      ...this.finalTest(),
+    });
     signal?.addEventListener(
       'abort',
       () => {
@@ -226,7 +234,7 @@ export class InqClient {
     const runId = s.runId ?? `run-${Date.now()}-${++this.runCounter}`;
     this.afterReady = () => {
       this.actions.resumeAfterCrash();
-      this.send({ type: 'start', runId, config, trainSize: s.config.trainSize, testSize: s.config.testSize, resume });
+      this.send({ type: 'start', runId, config, trainSize: s.config.trainSize, testSize: s.config.testSize, resume, ...this.finalTest() });
     };
     this.init(backend);
   }
@@ -273,8 +281,14 @@ export class InqClient {
       totalRounds: config.schedule.length,
       epochsPerRound: config.epochsPerRound,
     });
-    this.send({ type: 'start', runId: saved.runId, config, trainSize: saved.trainSize, testSize: saved.testSize, resume });
+    this.send({ type: 'start', runId: saved.runId, config, trainSize: saved.trainSize, testSize: saved.testSize, resume, ...this.finalTest() });
     return null;
+  }
+
+  /** The start message's final-test field: every test image when the user asked for it. */
+  private finalTest(): { finalTestSize?: number } {
+    const s = this.store.getState();
+    return s.config.finalFull && s.testCount > 0 ? { finalTestSize: s.testCount } : {};
   }
 
   /** Draw-a-digit: classifies a 28×28 image (0–1) with the float and the shift-kernel model; returns the request id. */

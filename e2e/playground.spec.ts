@@ -1,6 +1,7 @@
 /** The playground's main journeys in headless Chromium, on real MNIST and the real worker (no mocks). */
 import { expect, test } from '@playwright/test';
 import { guardPage, openReady, readRounds, setField } from './helpers.ts';
+import { watchLongTasks } from './mainThreadTasks.ts';
 
 test.describe('INQ playground', () => {
   test('first screen: pre-trained model, adapter detected, Run ready', async ({ page, baseURL }) => {
@@ -13,24 +14,18 @@ test.describe('INQ playground', () => {
     expect(guard.foreign).toEqual([]);
   });
 
-  test('a 2-round run completes: 2 accuracy points plus the baseline, frozen fractions match, frozen weights are levels, no long task, tooltip on hover', async ({ page, baseURL }) => {
+  test('a 2-round run completes: 2 accuracy points plus the baseline, frozen fractions match, frozen weights are levels, no task over 50 ms of main-thread CPU, tooltip on hover', async ({ page, baseURL }) => {
     const guard = guardPage(page, new URL(baseURL!).origin);
-    // Pinned to WebGL, as this check was first measured. On wasm (auto's choice without a GPU, now
-    // that wasm trains ~10x faster) one run in two here shows one main-thread task of ~85 ms (the
-    // round-end store update renders synchronously); that regression is tracked as an issue of its own.
-    await openReady(page, '#schedule=0.6,1&train=256&test=200&batch=32&backend=webgl');
+    // The default backend (auto: wasm on a machine without a GPU, as CI), with rounds that end
+    // quickly, so the round-end updates come close together.
+    await openReady(page, '#schedule=0.6,1&train=256&test=200&batch=32');
+    // Watch from just before the click: the click's own task counts.
+    const watch = await watchLongTasks(page);
     await page.getByRole('button', { name: 'Run' }).click();
-    // Watch from just after the click: Playwright's own lookup of the button runs in the page.
-    await page.evaluate(() => {
-      const w = window as unknown as { __longTasks: number[] };
-      w.__longTasks = [];
-      new PerformanceObserver((list) => {
-        for (const e of list.getEntries()) w.__longTasks.push(e.duration);
-      }).observe({ type: 'longtask', buffered: false });
-    });
     await expect(page.getByTestId('run-summary')).toBeVisible({ timeout: 150_000 });
     // The run is over: what follows (reading its data, moving the round slider) is not part of it.
-    const longTasks = await page.evaluate(() => (window as unknown as { __longTasks: number[] }).__longTasks.slice());
+    const longTasks = await watch.stop();
+    console.log(`long tasks during the run (wall/main-thread CPU, ms): ${longTasks.map((t) => `${t.wall.toFixed(0)}/${t.cpu.toFixed(0)}`).join(', ') || 'none'}`);
 
     const chart = page.getByTestId('accuracy-chart');
     await expect(chart).toHaveAttribute('data-points', '2');
@@ -76,7 +71,11 @@ test.describe('INQ playground', () => {
     await expect(tooltip).toContainText('round 2 (100.0 % frozen)');
     await expect(tooltip).toContainText(`test accuracy : ${Number((100 * accuracies[1]).toFixed(2))}%`);
 
-    expect(longTasks.filter((d) => d > 50), 'main-thread long tasks over 50 ms during the run').toEqual([]);
+    // The page's own work: no task over 50 ms of main-thread CPU (the click that starts the run included).
+    expect(longTasks.filter((t) => t.cpu > 50), 'long tasks with over 50 ms of main-thread CPU during the run').toEqual([]);
+    // Wall time: on 2 busy cores a task waits for a core inside it (mainThreadTasks.ts), so the wall
+    // bound is the one a user would call a freeze: INP's 200 ms limit for "good".
+    expect(longTasks.filter((t) => t.wall > 200), 'main-thread tasks over 200 ms of wall time during the run').toEqual([]);
     expect(guard.errors).toEqual([]);
     expect(guard.foreign).toEqual([]);
   });

@@ -120,4 +120,59 @@ test.describe('experiments', () => {
     expect(seeds).toEqual(['1', '2', '3']);
     expect(guard.errors).toEqual([]);
   });
+
+  test('a 3-seed repeat: one saved entry, a band on the compare chart, mean ± interval in its table, and a paired test of two single runs', async ({ page, baseURL }) => {
+    test.setTimeout(300_000);
+    const guard = guardPage(page, new URL(baseURL!).origin);
+    await openReady(page, '#train=128&test=200&batch=32&bits=3&schedule=0.5,1');
+    const sweeps = page.getByRole('region', { name: 'Sweeps' });
+    await sweeps.getByLabel('Seeds', { exact: true }).fill('3');
+    await sweeps.getByRole('button', { name: 'Repeat ×3' }).click();
+    const result = sweeps.getByTestId('repeat-result');
+    await expect(result).toContainText('3 of 3 seeds', { timeout: 280_000 });
+    const seeds = await sweeps.getByRole('table', { name: 'Sweep results' }).locator('tbody tr td:nth-child(3)').allTextContents();
+    expect(seeds).toEqual(['1', '2', '3']);
+
+    // Saved runs: the three runs are one entry.
+    const list = page.getByRole('table', { name: 'Saved runs list' });
+    const entry = list.locator('tr[data-repeat="3"]');
+    await expect(entry).toHaveCount(1);
+    await expect(entry).toHaveAttribute('data-status', 'done');
+    await expect(list.locator('tbody tr')).toHaveCount(1);
+    await expect(entry).toContainText('seeds 1, 2, 3');
+    const name = (await entry.getAttribute('data-run-name'))!;
+    expect(name).toMatch(/ ×3$/);
+
+    // Then two single runs, seeds 1 and 2, to compare image by image.
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    await expect(page.getByTestId('run-summary')).toBeVisible({ timeout: 120_000 });
+    await page.getByLabel('Seed', { exact: true }).fill('2');
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    await expect(list.locator('tbody tr')).toHaveCount(3, { timeout: 30_000 });
+    await expect(list.locator('tbody tr[data-status="done"]')).toHaveCount(3, { timeout: 120_000 });
+
+    // Compare: the repeat and both single runs.
+    for (const cb of await list.getByRole('checkbox', { name: /^Compare / }).all()) await cb.check();
+    const compare = page.getByRole('region', { name: 'Compare runs' });
+    await expect(compare.getByTestId('compare-chart')).toHaveAttribute('data-series', '3');
+    await expect(compare.getByTestId('compare-chart')).toHaveAttribute('data-bands', '1');
+    // The band is drawn: a shaded area in the chart.
+    await expect(compare.locator('.recharts-area-area')).toHaveCount(1);
+    const row = compare.getByTestId('compare-table').locator(`tr[data-run-name="${name}"]`);
+    await expect(row).toHaveAttribute('data-seeds', '3');
+    const final = row.locator('td[data-final]');
+    await expect(final).toContainText(/^\d+\.\d\d % ± \d+\.\d\d$/);
+    const [lo, hi] = ((await final.getAttribute('data-interval')) ?? '').split(',').map(Number);
+    const mean = Number(await final.getAttribute('data-final'));
+    expect(lo).toBeLessThan(mean);
+    expect(hi).toBeGreaterThan(mean);
+    // The two single runs get a McNemar p-value; pairs with the repeat say why they have none.
+    const pairs = compare.getByTestId('pair-table').locator('tbody tr');
+    await expect(pairs).toHaveCount(3);
+    const p = Number(await compare.getByTestId('pair-table').locator('tr[data-p]:not([data-p=""])').getAttribute('data-p'));
+    expect(p).toBeGreaterThan(0);
+    expect(p).toBeLessThanOrEqual(1);
+    await expect(compare.getByTestId('pair-table')).toContainText('is a repeat');
+    expect(guard.errors).toEqual([]);
+  });
 });

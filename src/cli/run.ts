@@ -83,9 +83,6 @@ export function eventPrinter(json: boolean, config: InqConfig, testCount: number
   return { onEvent, n1ByLayer: () => n1 };
 }
 
-/** Most seeds one `run --repeat` takes. */
-export const MAX_REPEAT = 100;
-
 /** Runs the run command; results go to `out` (standard output by default). */
 export async function runCommand(argv: string[], out: (line: string) => void = (line) => void process.stdout.write(`${line}\n`)): Promise<void> {
   const { values } = parseArgs({
@@ -95,7 +92,7 @@ export async function runCommand(argv: string[], out: (line: string) => void = (
   });
   const bits = boundedOption(values.bits, 'bits', 'bits', DEFAULT_CONFIG.bits);
   const base = configFromOptions(values, bits);
-  const repeat = values.repeat === undefined ? null : numberOption(values.repeat, 'repeat', 1, { integer: true, min: 2, max: MAX_REPEAT });
+  const repeat = values.repeat === undefined ? null : boundedOption(values.repeat, 'repeat', 'repeats', 0);
   const m = modelFromOptions(values);
   const full = loadDatasetNode(m.dataset, values['data-dir']).test;
   const finalTestSize = values['final-test-size'] === undefined ? null : numberOption(values['final-test-size'], 'final-test-size', full.count, { integer: true, min: 1, max: full.count });

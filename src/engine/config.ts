@@ -36,6 +36,8 @@ export const CONFIG_BOUNDS = {
   seed: { what: 'seed', min: -2_147_483_648, max: 2_147_483_647, integer: true },
   prune: { what: 'pruning sparsity', min: 0.05, max: 0.99, integer: false, zeroMeansOff: true },
   pruneEpochs: { what: 'pruning epochs', min: 1, max: 100, integer: true },
+  /** Seeds of a repeated configuration (page: Repeat ×N; CLI: run --repeat N). */
+  repeats: { what: 'repeats', min: 2, max: 100, integer: true },
 } as const satisfies Record<string, Bound>;
 
 /** A bounded setting's name. */

@@ -10,7 +10,7 @@ import type { DemoModelInfo, DemoResult, ModelSummary, RunModelFiles } from '../
 import type { LoadedRun } from './runsDb.ts';
 import type { SensitivityResult } from '../engine/sensitivity.ts';
 import type { LevelKind } from '../inq/levels.ts';
-import { isRunActive, type EpochLoss, type PlaygroundConfig, type PlaygroundState, type Progress, type RunStatus } from './types.ts';
+import { isRunActive, type EpochLoss, type PlaygroundConfig, type PlaygroundState, type Progress, type RepeatTag, type RunStatus } from './types.ts';
 
 /** A run's history as the page shows it, empty: what starting, clearing and opening a run replace. */
 const EMPTY_HISTORY = {
@@ -58,7 +58,7 @@ export interface RunActions {
 
   // A run.
   /** start: a new run replaces the history. */
-  startRun: (runId: string, config: PlaygroundConfig) => void;
+  startRun: (runId: string, config: PlaygroundConfig, repeat?: RepeatTag | null) => void;
   /** continue: a saved run's rounds become the history, and it trains on from the last. */
   continueRun: (run: ContinuedRun) => void;
   /** continue after a crash or a lost device: same history, a fresh worker trains on. */
@@ -110,6 +110,7 @@ function openedRunState(run: LoadedRun): Partial<PlaygroundState> {
   return {
     ...EMPTY_HISTORY,
     runId: meta.id,
+    repeat: null,
     status: meta.status === 'done' ? 'done' : 'cancelled',
     message: null,
     canContinue: false,
@@ -137,10 +138,11 @@ export const runActionsSlice: StateCreator<PlaygroundState, [], [], RunActions> 
   },
   say: (message) => set({ message }),
 
-  startRun: (runId, config) =>
+  startRun: (runId, config, repeat = null) =>
     set({
       ...EMPTY_HISTORY,
       runId,
+      repeat,
       status: 'running',
       message: null,
       canContinue: false,
@@ -151,6 +153,7 @@ export const runActionsSlice: StateCreator<PlaygroundState, [], [], RunActions> 
     set({
       ...EMPTY_HISTORY,
       runId: run.runId,
+      repeat: null,
       status: 'running',
       message: null,
       canContinue: false,
@@ -214,7 +217,7 @@ export const runActionsSlice: StateCreator<PlaygroundState, [], [], RunActions> 
   failRun: ({ message, recoverable, deviceLost }) =>
     set((s) => ({ status: recoverable && !deviceLost ? 'ready' : 'error', message, canContinue: deviceLost || s.rounds.length > 0 })),
   runModelReady: (files) => set({ runModel: files }),
-  clearRun: () => set((s) => ({ ...EMPTY_HISTORY, status: s.model ? 'ready' : s.status, runId: null, progress: null, message: null, canContinue: false })),
+  clearRun: () => set((s) => ({ ...EMPTY_HISTORY, status: s.model ? 'ready' : s.status, runId: null, repeat: null, progress: null, message: null, canContinue: false })),
   openSavedRun: (run) => set(openedRunState(run)),
 
   modelLoadStarted: () => set({ modelLoading: true, modelError: null, status: 'loading', loadingText: 'Checking and loading your model…', loadingFraction: null }),

@@ -8,6 +8,7 @@ import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction, type St
 import type { InqConfig, LayerInfo, RoundResult, RunSummary } from '../engine/types.ts';
 import { boundError } from '../engine/config.ts';
 import type { RunModelFiles, RunPredictions } from '../engine/results.ts';
+import type { RepeatTag } from './types.ts';
 
 /** Database name and version (bump the version with a migration in `upgrade`). */
 export const RUNS_DB_NAME = 'inq-playground-runs';
@@ -69,6 +70,8 @@ export interface RunMeta {
   error: string | null;
   /** The final model's answers on the run's test images (saved with its model); null before that or in older runs. */
   predictions: RunPredictions | null;
+  /** One seed of a repeated configuration (its group is listed and compared as one entry); null for a single run. */
+  repeat: RepeatTag | null;
 }
 
 /** What a new run is saved with. */
@@ -82,6 +85,7 @@ export interface NewRun {
   modelName: string;
   layers?: LayerInfo[];
   floatAccuracy?: number | null;
+  repeat?: RepeatTag | null;
 }
 
 /** Fields of a run's metadata that may be changed after it is created. */
@@ -264,6 +268,7 @@ export class RunsDb {
         summary: null,
         error: null,
         predictions: null,
+        repeat: input.repeat ?? null,
       };
       await store.put(meta);
       return meta;
@@ -474,6 +479,13 @@ function predictionsOf(raw: unknown, testSize: number): RunPredictions | null {
   return { classes: raw.classes, labels: raw.labels };
 }
 
+/** A repeat tag read back, or null (absent or damaged: the run then stands alone). */
+function repeatOf(raw: unknown): RepeatTag | null {
+  if (!isObj(raw) || !isStr(raw.group) || raw.group === '' || !isInt(raw.index) || !isInt(raw.of)) return null;
+  if (raw.index < 0 || raw.of < 1 || raw.index >= raw.of) return null;
+  return { group: raw.group, index: raw.index, of: raw.of };
+}
+
 /** A run's metadata read back, or the reason it cannot be used. */
 export function validateMeta(raw: unknown): RunMeta | string {
   if (raw === undefined) return 'it is missing';
@@ -518,6 +530,7 @@ export function validateMeta(raw: unknown): RunMeta | string {
     summary: summary as RunSummary | null,
     error: isStr(raw.error) ? raw.error : null,
     predictions: predictionsOf(raw.predictions, raw.testSize),
+    repeat: repeatOf(raw.repeat),
   };
 }
 

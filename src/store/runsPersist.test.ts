@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../engine/types.ts';
 import type { RunModelFiles } from '../engine/results.ts';
 import { createPlaygroundStore, type PlaygroundStore } from './store.ts';
-import { openRunsDb, RunsDbError, type RunsDb } from './runsDb.ts';
+import { openRunsDb, RunsDbError, validateMeta, type RunsDb } from './runsDb.ts';
 import { persistRuns, RUN_LOCK_PREFIX, type RunsPersistence } from './runsPersist.ts';
 import { fakeLayers, fakeRound, fakeSummary, freshIndexedDb } from './runsTestFixtures.ts';
 
@@ -78,6 +78,24 @@ describe('runsPersist', () => {
     expect(saved!.rounds.map((r) => r.accuracy)).toEqual([0.95, 0.97]);
     expect(saved!.model?.runId).toBe('r1');
     expect(problems).toEqual([]);
+  });
+
+  it('a seed of a repeat is saved with its repeat tag; a single run with none; a damaged tag reads back as none', async () => {
+    const p = start();
+    page.getState().startRun('r1', page.getState().config, { group: 'repeat-1', index: 1, of: 3 });
+    await p.flush();
+    expect((await db.getRun('r1'))!.repeat).toEqual({ group: 'repeat-1', index: 1, of: 3 });
+    page.getState().startRun('r2', page.getState().config);
+    await p.flush();
+    expect((await db.getRun('r2'))!.repeat).toBeNull();
+    const meta = (await db.getRun('r1'))!;
+    for (const bad of [{ group: '', index: 0, of: 2 }, { group: 'g', index: 2, of: 2 }, { group: 'g', index: 0.5, of: 2 }, 'g', null]) {
+      const back = validateMeta({ ...meta, repeat: bad });
+      expect(typeof back === 'string' ? back : back.repeat, JSON.stringify(bad)).toBeNull();
+    }
+    // Clearing or opening another run forgets the tag in the page.
+    page.getState().clearRun();
+    expect(page.getState().repeat).toBeNull();
   });
 
   it('uses the exact engine configuration the client started the run with', async () => {

@@ -143,6 +143,7 @@ export function persistRuns(opts: PersistOptions): RunsPersistence {
       modelName: s.model?.name ?? 'unknown',
       layers: s.layers,
       floatAccuracy: s.floatAccuracy,
+      repeat: s.repeat,
     };
     enqueue(t, async (db) => {
       // A continued run is already saved: pick it up; anything else is new.

@@ -102,7 +102,8 @@ export class SavedRuns {
         if (!db) break;
         try {
           const { runs, problems } = await db.listRuns();
-          const ids = new Set(runs.map((r) => r.id));
+          // A tick names a run, or a repeat's group (its runs are compared as one).
+          const ids = new Set(runs.flatMap((r) => (r.repeat ? [r.id, r.repeat.group] : [r.id])));
           this.store.setState((s) => ({
             runs,
             problems,
@@ -150,6 +151,29 @@ export class SavedRuns {
       return true;
     } catch (e) {
       this.say(e, 'The run could not be deleted');
+      return false;
+    }
+  }
+
+  /** Deletes every run of a repeat (not while one of them trains in this page). */
+  async removeRepeat(group: string): Promise<boolean> {
+    const db = await this.db;
+    if (!db) return false;
+    const p = this.page.getState();
+    const members = this.store.getState().runs.filter((r) => r.repeat?.group === group);
+    if (members.some((r) => r.id === p.runId && isRunActive(p.status))) {
+      this.store.setState({ notice: 'One of those runs is training in this page: stop it before deleting them.' });
+      return false;
+    }
+    try {
+      for (const r of members) await db.deleteRun(r.id);
+      const gone = new Set([group, ...members.map((r) => r.id)]);
+      this.store.setState((s) => ({ compare: s.compare.filter((c) => !gone.has(c)), interrupted: s.interrupted.filter((m) => !gone.has(m.id)) }));
+      await this.refresh();
+      return true;
+    } catch (e) {
+      this.say(e, 'The runs could not be deleted');
+      await this.refresh();
       return false;
     }
   }
@@ -241,7 +265,7 @@ export class SavedRuns {
     });
   }
 
-  /** Ticks or unticks a run for the compare view. */
+  /** Ticks or unticks a run (or a repeat, by its group) for the compare view. */
   setCompared(id: string, on: boolean): void {
     this.store.setState((s) => {
       const rest = s.compare.filter((c) => c !== id);

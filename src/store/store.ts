@@ -38,6 +38,7 @@ const runSlice: StateCreator<PlaygroundState, [], [], RunSlice> = () => ({
   progress: null,
   stepUnit: 'epoch',
   runId: null,
+  repeat: null,
 });
 
 const historySlice: StateCreator<PlaygroundState, [], [], HistorySlice> = (set) => ({

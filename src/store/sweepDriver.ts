@@ -1,5 +1,6 @@
 /**
- * Runs a sweep from the page (main thread; it drives the worker through the client): one normal run after another (each shown live in the views and saved
+ * Runs a sweep from the page (bit-widths, an ensemble, or a repeat: one configuration from N seeds,
+ * saved and compared as one entry) (main thread; it drives the worker through the client): one normal run after another (each shown live in the views and saved
  * like any run), recording each run's final accuracy. The worker does all the training; this only
  * sequences runs and, for ensembles, averages the members' test-set softmax (a few thousand numbers).
  */
@@ -10,6 +11,7 @@ import { MAX_BITS, MIN_BITS } from '../inq/levels.ts';
 import { ensembleCurve } from '../engine/ensemble.ts';
 import { IDLE_SWEEP, type PlannedRun, type SweepStore } from './sweepStore.ts';
 import { isRunActive, type PlaygroundConfig } from './types.ts';
+import { boundText, CONFIG_BOUNDS, withinBound } from '../engine/config.ts';
 
 /** Largest ensemble the page offers (the regulariser study goes to 7). */
 export const MAX_ENSEMBLE = 7;
@@ -55,6 +57,20 @@ export class SweepDriver {
     this.begin('ensemble', ensemblePlan(n, c.bits, c.seed, c.strategy));
   }
 
+  /**
+   * The current configuration from seeds s…s+n−1 (s: the seed set): the runs are tagged as one
+   * repeat, so saved runs list them as one entry and the compare view draws their mean and interval.
+   */
+  startRepeat(n: number): void {
+    const b = CONFIG_BOUNDS.repeats;
+    if (!withinBound(b, n)) {
+      this.sweep.setState({ ...IDLE_SWEEP, message: `Repeats must be ${boundText(b)} (got ${n}).` });
+      return;
+    }
+    const c = this.page.getState().config;
+    this.begin('repeat', Array.from({ length: n }, (_, k) => ({ bits: c.bits, strategy: c.strategy, seed: c.seed + k })));
+  }
+
   /** Stops after cancelling the run in progress; finished rows stay. */
   stop(): void {
     if (this.sweep.getState().status !== 'running') return;
@@ -62,7 +78,7 @@ export class SweepDriver {
     this.client.cancel();
   }
 
-  private begin(kind: 'bits' | 'ensemble', plan: PlannedRun[]): void {
+  private begin(kind: 'bits' | 'ensemble' | 'repeat', plan: PlannedRun[]): void {
     const s = this.page.getState();
     if (this.sweep.getState().status === 'running') return;
     if (isRunActive(s.status) || s.status === 'loading') {
@@ -72,7 +88,7 @@ export class SweepDriver {
     this.saved = { bits: s.config.bits, strategy: s.config.strategy, seed: s.config.seed, schedule: [...s.config.schedule] };
     this.probs = [];
     this.labels = null;
-    this.sweep.setState({ ...IDLE_SWEEP, kind, status: 'running', plan });
+    this.sweep.setState({ ...IDLE_SWEEP, kind, group: kind === 'repeat' ? `repeat-${Date.now()}` : null, status: 'running', plan });
     this.client.onRunProbabilities = kind === 'ensemble' ? (p) => this.onProbabilities(p) : null;
     this.unsubscribe?.();
     this.unsubscribe = this.page.subscribe((st, prev) => {
@@ -94,9 +110,10 @@ export class SweepDriver {
     }
     const st = this.page.getState();
     st.setConfig({ bits: planned.bits, strategy: planned.strategy, seed: planned.seed });
-    // A bit-width sweep uses each bit-width's preset schedule; an ensemble keeps the user's.
+    // A bit-width sweep uses each bit-width's preset schedule; an ensemble and a repeat keep the user's.
     if (sw.kind === 'bits') st.setSchedule(presetFor(planned.bits));
-    this.client.start(undefined, { probabilities: sw.kind === 'ensemble' });
+    const repeat = sw.kind === 'repeat' && sw.group ? { group: sw.group, index: sw.index, of: sw.plan.length } : undefined;
+    this.client.start(undefined, { probabilities: sw.kind === 'ensemble', repeat });
     this.currentRun = this.page.getState().runId;
     if (this.page.getState().status !== 'running') this.finish('stopped', 'Sweep stopped: the run could not start.');
   }

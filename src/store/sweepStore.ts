@@ -1,4 +1,4 @@
-/** State of a sweep (many runs from one action): bit-widths 2–8 (± the random-partition ablation) or an ensemble. */
+/** State of a sweep (many runs from one action): bit-widths 2–8 (± the random-partition ablation), an ensemble, or a repeat (one configuration, N seeds). */
 import { createStore } from 'zustand/vanilla';
 import { useStore } from 'zustand';
 import type { PartitionStrategy } from '../inq/partition.ts';
@@ -22,7 +22,9 @@ export interface SweepRow extends PlannedRun {
 
 /** The sweep's state. */
 export interface SweepState {
-  kind: 'bits' | 'ensemble' | null;
+  kind: 'bits' | 'ensemble' | 'repeat' | null;
+  /** A repeat's group (its runs' RepeatTag.group), or null. */
+  group: string | null;
   status: 'idle' | 'running' | 'done' | 'stopped';
   plan: PlannedRun[];
   /** Index of the run in progress (or the next). */
@@ -34,7 +36,7 @@ export interface SweepState {
   message: string | null;
 }
 
-export const IDLE_SWEEP: SweepState = { kind: null, status: 'idle', plan: [], index: 0, rows: [], ensemble: [], message: null };
+export const IDLE_SWEEP: SweepState = { kind: null, group: null, status: 'idle', plan: [], index: 0, rows: [], ensemble: [], message: null };
 
 /** Creates a sweep store (one per page; tests make their own). */
 export function createSweepStore() {

@@ -112,6 +112,17 @@ export interface RunSlice {
   /** Step granularity the Step button uses. */
   stepUnit: StepUnit;
   runId: string | null;
+  /** The run is one seed of a repeated configuration (Repeat ×N), or null. */
+  repeat: RepeatTag | null;
+}
+
+/** Which repeat a run belongs to: its runs share `group` and are saved and compared as one entry. */
+export interface RepeatTag {
+  group: string;
+  /** 0-based place of this run among the group's seeds. */
+  index: number;
+  /** How many seeds the group has. */
+  of: number;
 }
 
 /** One point of the loss curve (mean training loss per epoch). */

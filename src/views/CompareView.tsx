@@ -1,10 +1,9 @@
 /** Compare saved runs: their accuracy-per-round curves overlaid with the float baseline, and a side-by-side table (for tuning a schedule by hand). */
 import { useMemo } from 'react';
 import { formatSchedule } from '../inq/schedule.ts';
-import type { RunMeta } from '../store/runsDb.ts';
 import { useRuns, type RunsState } from '../store/runsStore.ts';
 import { COLORS } from './colors.ts';
-import { compareChart, compareToCsv, pairedComparisons } from './compareData.ts';
+import { compareChart, compareToCsv, entryFinal, entryRound, isRepeat, pairedComparisons, runEntries, type RunEntry } from './compareData.ts';
 import { downloadFile } from './exportFiles.ts';
 import { SavePngButton } from './shared/SavePngButton.tsx';
 import { kB, pct } from './format.ts';
@@ -14,7 +13,7 @@ import { SLOTS } from './useStaggered.ts';
 
 const selectCompare = (s: RunsState) => s.compare;
 const selectRuns = (s: RunsState) => s.runs;
-const NO_RUNS: RunMeta[] = [];
+const NO_RUNS: RunEntry[] = [];
 const percent = (v: number): string => `${Number(v.toFixed(2))}%`;
 const roundTitle = (x: number): string => `round ${x}`;
 
@@ -22,13 +21,16 @@ const roundTitle = (x: number): string => `round ${x}`;
 export function CompareView() {
   const ids = useRuns(selectCompare);
   const all = useRuns(selectRuns);
-  const picked = useMemo(() => ids.map((id) => all.find((r) => r.id === id)).filter((r): r is RunMeta => r !== undefined), [ids, all]);
+  const picked = useMemo(() => {
+    const entries = runEntries(all);
+    return ids.map((id) => entries.find((e) => e.id === id)).filter((e): e is RunEntry => e !== undefined);
+  }, [ids, all]);
   // The list is read again after every saved round; the chart redraws later, in slices (shared/LineChart.tsx).
   const runs = picked.length === 0 ? NO_RUNS : picked;
   const chart = useMemo(() => compareChart(runs), [runs]);
   const xTicks = useMemo(() => wholeTicks(chart.maxRounds), [chart.maxRounds]);
   const xDomain = useMemo((): [number, number] => (chart.maxRounds === 1 ? [0.5, 1.5] : [1, chart.maxRounds]), [chart.maxRounds]);
-  const series = useMemo((): LineSeries[] => chart.series.map((s) => ({ id: s.id, name: s.name, color: s.color, points: s.points })), [chart.series]);
+  const series = useMemo((): LineSeries[] => chart.series.map((s) => ({ id: s.id, name: s.name, color: s.color, points: s.points, band: s.band })), [chart.series]);
   const references = useMemo((): ReferenceY[] => chart.baselines.map((b) => ({ y: b.y, label: b.label, color: COLORS.baseline })), [chart.baselines]);
 
   return (
@@ -52,9 +54,10 @@ export function CompareView() {
         <>
           <p className="explain">
             Test accuracy after each round, one colour per run; <span className="swatch" style={{ background: COLORS.baseline }} /> dashed: the float model
-            before quantization. A schedule is good when its curve stays close to the dashed line up to the last round.
+            before quantization. A schedule is good when its curve stays close to the dashed line up to the last round. A repeat (one setting, several seeds)
+            is drawn as its mean with a shaded 95 % band: two schedules differ only where their bands part.
           </p>
-          <div className="chart-box" data-testid="compare-chart" data-series={chart.series.length} data-baselines={chart.baselines.length}>
+          <div className="chart-box" data-testid="compare-chart" data-series={chart.series.length} data-baselines={chart.baselines.length} data-bands={chart.series.filter((s) => s.band && s.band.length > 0).length}>
             <LineChart
               series={series}
               xDomain={xDomain}
@@ -79,8 +82,10 @@ export function CompareView() {
   );
 }
 
-/** One row per run: settings, accuracy after each round, final accuracy, distance to float, packed size. */
-function CompareTable({ runs, colors, maxRounds }: { runs: RunMeta[]; colors: string[]; maxRounds: number }) {
+const plusMinus = (interval: [number, number] | null): string => (interval ? ` ± ${((100 * (interval[1] - interval[0])) / 2).toFixed(2)}` : '');
+
+/** One row per entry: settings, accuracy after each round, final accuracy (a repeat: mean ± 95 % interval, and its spread), distance to float, packed size. */
+function CompareTable({ runs, colors, maxRounds }: { runs: RunEntry[]; colors: string[]; maxRounds: number }) {
   const rounds = Array.from({ length: maxRounds }, (_, i) => i + 1);
   return (
     <div className="table-scroll">
@@ -98,6 +103,9 @@ function CompareTable({ runs, colors, maxRounds }: { runs: RunMeta[]; colors: st
             <th scope="col" className="num">
               Final
             </th>
+            <th scope="col" className="num" title="A repeat: its lowest and highest final accuracy over seeds">
+              Spread
+            </th>
             <th scope="col" className="num">
               vs float
             </th>
@@ -107,29 +115,43 @@ function CompareTable({ runs, colors, maxRounds }: { runs: RunMeta[]; colors: st
           </tr>
         </thead>
         <tbody>
-          {runs.map((r, i) => {
-            const final = r.finalAccuracy;
-            const delta = final !== null && r.floatAccuracy !== null ? 100 * (final - r.floatAccuracy) : null;
+          {runs.map((e, i) => {
+            const first = e.runs[0];
+            const f = entryFinal(e);
+            const delta = f.mean !== null && first.floatAccuracy !== null ? 100 * (f.mean - first.floatAccuracy) : null;
+            const K = first.config.schedule.length;
+            const reached = Math.min(...e.runs.map((r) => r.completedRounds));
             return (
-              <tr key={r.id} data-run-name={r.name}>
+              <tr key={e.id} data-run-name={e.name} data-seeds={e.runs.length}>
                 <th scope="row">
-                  <span className="swatch" style={{ background: colors[i] }} /> {r.name}
+                  <span className="swatch" style={{ background: colors[i] }} /> {e.name}
+                  {isRepeat(e) && <small className="hint"> seeds {e.runs.map((r) => r.config.seed).join(', ')}</small>}
                 </th>
-                <td className="num">{r.config.bits}</td>
-                <td>{formatSchedule(r.config.schedule)}</td>
+                <td className="num">{first.config.bits}</td>
+                <td>{formatSchedule(first.config.schedule)}</td>
                 {rounds.map((k) => {
-                  const p = r.history.find((h) => h.round === k);
+                  const p = entryRound(e, k);
                   return (
-                    <td key={k} className="num" title={p ? `${pct(p.portion)} frozen` : undefined}>
-                      {p ? pct(p.accuracy, 2) : k <= r.config.schedule.length ? '…' : ''}
+                    <td key={k} className="num" title={p ? `${pct(p.portion)} frozen${isRepeat(e) ? `; mean of ${p.n} seed${p.n === 1 ? '' : 's'}` : ''}` : undefined}>
+                      {p ? `${pct(p.accuracy, 2)}${plusMinus(p.interval)}` : k <= K ? '…' : ''}
                     </td>
                   );
                 })}
-                <td className="num" data-final={final ?? ''}>
-                  {final !== null ? pct(final, 2) : `${r.completedRounds}/${r.config.schedule.length} rounds`}
+                <td
+                  className="num"
+                  data-final={f.mean ?? ''}
+                  data-interval={f.interval ? f.interval.join(',') : ''}
+                  title={f.interval ? `95 % t interval over ${f.finals.length} seeds: ${pct(f.interval[0], 2)} to ${pct(f.interval[1], 2)}` : undefined}
+                >
+                  {f.mean !== null && f.finals.length === e.runs.length && e.runs.length === e.of
+                    ? `${pct(f.mean, 2)}${plusMinus(f.interval)}`
+                    : isRepeat(e)
+                      ? `${f.finals.length}/${e.of} seeds done${f.mean !== null ? ` (${pct(f.mean, 2)}${plusMinus(f.interval)})` : ''}`
+                      : `${reached}/${K} rounds`}
                 </td>
+                <td className="num">{f.spread ? `${pct(f.spread[0], 2)}–${pct(f.spread[1], 2)}` : '—'}</td>
                 <td className="num">{delta === null ? '—' : `${delta >= 0 ? '+' : '−'}${Math.abs(delta).toFixed(2)} pts`}</td>
-                <td className="num">{r.packedBytes !== null ? kB(r.packedBytes) : '—'}</td>
+                <td className="num">{first.packedBytes !== null ? kB(first.packedBytes) : '—'}</td>
               </tr>
             );
           })}
@@ -148,7 +170,7 @@ const pText = (p: number): string => (p < 1e-4 ? p.toExponential(1) : p.toPrecis
  * the images only one of them got right, and McNemar's exact p-value: whether the difference is
  * more than the test set's noise.
  */
-function PairTable({ runs }: { runs: RunMeta[] }) {
+function PairTable({ runs }: { runs: RunEntry[] }) {
   const rows = useMemo(() => pairedComparisons(runs), [runs]);
   return (
     <div className="table-scroll">

@@ -3,13 +3,14 @@
  * rename, delete, open, continue and compare; and the banner that says when saving failed or when a
  * run was interrupted by a reload.
  */
-import { useRef, useState, type KeyboardEvent } from 'react';
+import { useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { formatSchedule } from '../inq/schedule.ts';
 import { MAX_RUN_NAME, type RunMeta } from '../store/runsDb.ts';
 import { canContinueRun, getPageRuns, pageIsIdle, useRuns } from '../store/runsStore.ts';
 import { usePlayground } from '../store/store.ts';
 import { isRunActive } from '../store/types.ts';
 import { kB, pct } from './format.ts';
+import { entryFinal, isRepeat, runEntries, type RunEntry } from './compareData.ts';
 
 // One formatter for every row: toLocaleString builds a new one per call, about a millisecond each here.
 const DATE_FORMAT = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' });
@@ -142,10 +143,88 @@ function RunRow({ run, compared, confirming, setConfirming }: { run: RunMeta; co
   );
 }
 
+/**
+ * A repeat (one configuration from N seeds) as one row: ticked, compared and deleted as one; its
+ * final accuracy is the mean over the finished seeds with the 95 % t interval; each seed's run can
+ * still be opened on its own.
+ */
+function RepeatRow({ entry, compared, confirming, setConfirming }: { entry: RunEntry; compared: boolean; confirming: boolean; setConfirming: (id: string | null) => void }) {
+  const runs = getPageRuns();
+  const idle = usePlayground(pageIsIdle);
+  const shownId = usePlayground((s) => (entry.runs.some((r) => r.id === s.runId) ? s.runId : null));
+  const live = usePlayground((s) => entry.runs.some((r) => r.id === s.runId) && isRunActive(s.status));
+  const busy = useRuns((s) => s.busy);
+  const first = entry.runs[0];
+  const f = entryFinal(entry);
+  const done = entry.runs.filter((r) => r.status === 'done').length;
+  const status = live ? `running · seed ${entry.runs.length} of ${entry.of}` : `${done}/${entry.of} seeds done`;
+  return (
+    <tr data-run-name={entry.name} data-repeat={entry.of} data-status={done === entry.of ? 'done' : live ? 'running' : 'partial'} className={shownId ? 'run-shown' : undefined}>
+      <td>
+        <input type="checkbox" aria-label={`Compare ${entry.name}`} checked={compared} onChange={(e) => runs.setCompared(entry.id, e.target.checked)} />
+      </td>
+      <td>
+        <span className="run-name-text">{entry.name}</span>
+        <span className="sub">repeat: seeds {entry.runs.map((r) => r.config.seed).join(', ')}</span>
+      </td>
+      <td className="run-date">
+        <time dateTime={new Date(first.createdAt).toISOString()}>{dateText(first.createdAt)}</time>
+      </td>
+      <td className="num">{first.config.bits}</td>
+      <td>{formatSchedule(first.config.schedule)}</td>
+      <td className="num" title={f.interval ? `mean of ${f.finals.length} seeds, 95 % t interval ${pct(f.interval[0], 2)} to ${pct(f.interval[1], 2)}` : undefined}>
+        {f.mean === null ? '—' : `${pct(f.mean, 2)}${f.interval ? ` ± ${((100 * (f.interval[1] - f.interval[0])) / 2).toFixed(2)}` : ''}`}
+      </td>
+      <td className="num">{first.packedBytes !== null ? kB(first.packedBytes) : '—'}</td>
+      <td className="run-status">{status}</td>
+      <td>
+        {confirming ? (
+          <div className="buttons confirm" role="group" aria-label={`Confirm deleting ${entry.name}`}>
+            <span>Delete its {entry.runs.length} runs?</span>
+            <button
+              type="button"
+              className="danger"
+              onClick={() => {
+                setConfirming(null);
+                void runs.removeRepeat(entry.id);
+              }}
+            >
+              Yes, delete
+            </button>
+            <button type="button" onClick={() => setConfirming(null)}>
+              Keep them
+            </button>
+          </div>
+        ) : (
+          <div className="buttons">
+            {entry.runs.map((r) => (
+              <button
+                key={r.id}
+                type="button"
+                aria-label={`Open seed ${r.config.seed} of ${entry.name}`}
+                disabled={!idle || busy !== null}
+                title={idle ? `Show the seed-${r.config.seed} run (${r.name}) in every view` : 'Wait until nothing is running or loading'}
+                className={r.id === shownId ? 'seed-shown' : undefined}
+                onClick={() => void runs.open(r.id)}
+              >
+                seed {r.config.seed}
+              </button>
+            ))}
+            <button type="button" aria-label={`Delete ${entry.name}`} disabled={live} title={live ? 'Stop the run first' : undefined} onClick={() => setConfirming(entry.id)}>
+              Delete
+            </button>
+          </div>
+        )}
+      </td>
+    </tr>
+  );
+}
+
 /** The saved-runs card. */
 export function RunsPanel() {
   const availability = useRuns((s) => s.availability);
-  const list = useRuns((s) => s.runs);
+  const all = useRuns((s) => s.runs);
+  const list = useMemo(() => runEntries(all), [all]);
   const compare = useRuns((s) => s.compare);
   const problems = useRuns((s) => s.problems);
   const [confirming, setConfirming] = useState<string | null>(null);
@@ -182,9 +261,13 @@ export function RunsPanel() {
               </tr>
             </thead>
             <tbody>
-              {list.map((r) => (
-                <RunRow key={r.id} run={r} compared={compare.includes(r.id)} confirming={confirming === r.id} setConfirming={setConfirming} />
-              ))}
+              {list.map((e) =>
+                isRepeat(e) ? (
+                  <RepeatRow key={e.id} entry={e} compared={compare.includes(e.id)} confirming={confirming === e.id} setConfirming={setConfirming} />
+                ) : (
+                  <RunRow key={e.id} run={e.runs[0]} compared={compare.includes(e.id)} confirming={confirming === e.id} setConfirming={setConfirming} />
+                ),
+              )}
             </tbody>
           </table>
         </div>

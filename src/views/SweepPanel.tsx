@@ -14,6 +14,9 @@ import { SavePngButton } from './shared/SavePngButton.tsx';
 import { paddedPercentDomain, wholeTicks } from './shared/niceScale.ts';
 import { COLORS } from './colors.ts';
 import { kB, pct } from './format.ts';
+import { inputRange } from './inputRange.ts';
+import { boundText, CONFIG_BOUNDS, withinBound } from '../engine/config.ts';
+import { meanInterval } from '../inq/stats.ts';
 
 const STRATEGY_COLORS = { magnitude: COLORS.accuracy, random: COLORS.randomPartition } as const;
 const BIT_TICKS = [2, 3, 4, 5, 6, 7, 8];
@@ -101,6 +104,19 @@ function EnsembleChart() {
   );
 }
 
+/** A repeat's result so far: mean final accuracy over the seeds with its 95 % t interval, and the spread. */
+function RepeatLine({ rows, of }: { rows: SweepRow[]; of: number }) {
+  const s = meanInterval(rows.map((x) => x.accuracy), [0, 1]);
+  const accs = rows.map((x) => x.accuracy);
+  return (
+    <p className="repeat-result" data-testid="repeat-result" data-mean={s.mean} data-interval={s.interval ? s.interval.join(',') : ''}>
+      {rows.length} of {of} seeds: mean final accuracy <strong>{pct(s.mean, 2)}</strong>
+      {s.interval ? `, 95 % interval ${pct(s.interval[0], 2)} to ${pct(s.interval[1], 2)}` : ''}, spread {pct(Math.min(...accs), 2)} to {pct(Math.max(...accs), 2)}. Tick it in
+      Saved runs to set it against another setting.
+    </p>
+  );
+}
+
 /** The sweeps card. */
 export function SweepPanel() {
   const status = usePlayground((s) => s.status);
@@ -109,6 +125,11 @@ export function SweepPanel() {
   const [withRandom, setWithRandom] = useState(false);
   const [size, setSize] = useState('5');
   const sizeId = useId();
+  const [repeats, setRepeats] = useState('3');
+  const repeatsId = useId();
+  const seed = usePlayground((s) => s.config.seed);
+  const r = Number(repeats);
+  const repeatsOk = withinBound(CONFIG_BOUNDS.repeats, r);
   const running = sw.status === 'running';
   const busy = running || isRunActive(status) || status === 'loading';
   const n = Number(size);
@@ -118,12 +139,12 @@ export function SweepPanel() {
 
   return (
     <section className="card sweep-panel" aria-label="Sweeps">
-      <SavePngButton chart={sw.kind === 'ensemble' ? 'ensemble accuracy' : 'accuracy against bit-width'} file={sw.kind === 'ensemble' ? 'ensemble' : 'bit-sweep'} disabled={rows.length === 0} />
+      <SavePngButton chart={sw.kind === 'ensemble' ? 'ensemble accuracy' : 'accuracy against bit-width'} file={sw.kind === 'ensemble' ? 'ensemble' : 'bit-sweep'} disabled={rows.length === 0 || sw.kind === 'repeat'} />
       <h2>Sweeps</h2>
       <p className="explain">
         Many runs from one click, each from the same pre-trained model with the current settings, one after another (each is saved like any run). A bit-width
         sweep shows where accuracy starts to fall, and can peak in the middle (quantization regularises); an ensemble averages the softmax of models quantized
-        from different seeds.
+        from different seeds; a repeat runs the same settings from several seeds, so a schedule is judged by its mean and interval, not by one lucky seed.
       </p>
       <div className="sweep-actions">
         <button type="button" disabled={busy} onClick={() => getPageSweep().startBits(withRandom)}>
@@ -141,6 +162,25 @@ export function SweepPanel() {
         </button>
         {!sizeOk && <small className="field-error">an ensemble has 1 to {MAX_ENSEMBLE} models</small>}
       </div>
+      <div className="sweep-actions">
+        <label htmlFor={repeatsId}>Seeds</label>
+        <input id={repeatsId} type="number" {...inputRange('repeats')} value={repeats} disabled={busy} aria-invalid={!repeatsOk} onChange={(e) => setRepeats(e.target.value)} />
+        <button
+          type="button"
+          disabled={busy || !repeatsOk}
+          title="The current settings from consecutive seeds: saved and compared as one entry, with the mean and its 95 % interval"
+          onClick={() => getPageSweep().startRepeat(r)}
+        >
+          Repeat ×{repeatsOk ? r : 'N'}
+        </button>
+        {repeatsOk ? (
+          <small className="hint">
+            seeds {seed}–{seed + r - 1}
+          </small>
+        ) : (
+          <small className="field-error">repeats must be {boundText(CONFIG_BOUNDS.repeats)}</small>
+        )}
+      </div>
       {running && (
         <p role="status" className="sweep-progress">
           Run {sw.index + 1} of {sw.plan.length}
@@ -157,6 +197,7 @@ export function SweepPanel() {
       )}
       {sw.kind === 'bits' && rows.length > 0 && <BitsChart rows={rows} />}
       {sw.kind === 'ensemble' && sw.ensemble.length > 0 && <EnsembleChart />}
+      {sw.kind === 'repeat' && rows.length > 0 && <RepeatLine rows={rows} of={sw.plan.length} />}
       {rows.length > 0 && (
         <table className="mini-table" aria-label="Sweep results">
           <thead>

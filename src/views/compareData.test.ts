@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../engine/types.ts';
 import type { RunMeta } from '../store/runsDb.ts';
-import { COMPARE_CSV_HEADER, compareChart, compareToCsv, pairedComparisons } from './compareData.ts';
+import { COMPARE_CSV_HEADER, compareChart, compareToCsv, entryFinal, entryRound, pairedComparisons, runEntries } from './compareData.ts';
 import { comparePaired, wilsonInterval } from '../inq/stats.ts';
 import { RUN_COLORS } from './colors.ts';
 
@@ -25,12 +25,13 @@ function meta(id: string, accuracies: number[], floatAccuracy: number | null, sc
     summary: null,
     error: null,
     predictions: null,
+    repeat: null,
   };
 }
 
 describe('compareChart', () => {
   it('one coloured series per run in tick order, one shared baseline for the same test subset', () => {
-    const c = compareChart([meta('a', [0.97, 0.98], 0.985, [0.5, 1]), meta('b', [0.95, 0.96, 0.97], 0.985, [0.3, 0.6, 1])]);
+    const c = compareChart(runEntries([meta('a', [0.97, 0.98], 0.985, [0.5, 1]), meta('b', [0.95, 0.96, 0.97], 0.985, [0.3, 0.6, 1])]));
     expect(c.series.map((s) => [s.id, s.color, s.points.map((p) => p.x)])).toEqual([
       ['a', RUN_COLORS[0], [1, 2]],
       ['b', RUN_COLORS[1], [1, 2, 3]],
@@ -44,14 +45,14 @@ describe('compareChart', () => {
   });
 
   it('different float accuracies get a line each, named after their runs', () => {
-    const c = compareChart([meta('a', [0.9], 0.98), meta('b', [0.9], 0.97), meta('c', [], null)]);
+    const c = compareChart(runEntries([meta('a', [0.9], 0.98), meta('b', [0.9], 0.97), meta('c', [], null)]));
     expect(c.baselines.map((b) => b.label)).toEqual(['float 98.0 % (Run a)', 'float 97.0 % (Run b)']);
     expect(c.series[2].points).toEqual([]);
     expect(c.maxRounds).toBe(4);
   });
 
   it('an empty comparison still has axes', () => {
-    expect(compareChart([])).toMatchObject({ series: [], baselines: [], yDomain: [0, 100], maxRounds: 1 });
+    expect(compareChart(runEntries([]))).toMatchObject({ series: [], baselines: [], yDomain: [0, 100], maxRounds: 1 });
   });
 });
 
@@ -59,7 +60,7 @@ describe('compareToCsv', () => {
   it('one row per run with its configuration, seed, test size, final accuracy and Wilson interval, and each round', () => {
     const a = { ...meta('a', [0.97, 0.98], 0.985, [0.5, 1]), finalAccuracy: 0.98, packedBytes: 39_500, name: 'schedule "A", half' };
     const b = { ...meta('b', [0.95, 0.96], 0.985, [0.3, 0.6, 1]), status: 'interrupted' as const, config: { ...DEFAULT_CONFIG, schedule: [0.3, 0.6, 1], seed: 7, bits: 3 } };
-    const csv = compareToCsv([a, b]);
+    const csv = compareToCsv(runEntries([a, b]));
     expect(csv.endsWith('\r\n')).toBe(true);
     const lines = csv.trimEnd().split('\r\n');
     expect(lines).toHaveLength(3);
@@ -100,7 +101,7 @@ describe('pairedComparisons', () => {
   const done = (id: string, classes: Uint8Array, lab = labels) => ({ ...meta(id, [0.9, 0.95], 0.98, [0.5, 1]), predictions: { classes, labels: lab } });
 
   it('pairs every two ticked runs in tick order, with the same figures as the command line', () => {
-    const rows = pairedComparisons([done('a', classesA), done('b', classesB), done('c', classesA)]);
+    const rows = pairedComparisons(runEntries([done('a', classesA), done('b', classesB), done('c', classesA)]));
     expect(rows.map((r) => `${r.a.id}${r.b.id}`)).toEqual(['ab', 'ac', 'bc']);
     expect(rows[0].result).toEqual(comparePaired(classesA, classesB, labels));
     expect(rows[0].result!.discordant).toEqual([20, 2]);
@@ -111,7 +112,7 @@ describe('pairedComparisons', () => {
 
   it('says why a pair has no test: no saved answers, or other test images', () => {
     const other = Uint8Array.from(labels, (l, i) => (i === 5 ? (l + 1) % 10 : l));
-    const rows = pairedComparisons([done('a', classesA), meta('old', [0.9], 0.98, [1]), done('x', classesA, other)]);
+    const rows = pairedComparisons(runEntries([done('a', classesA), meta('old', [0.9], 0.98, [1]), done('x', classesA, other)]));
     expect(rows[0].result).toBeNull();
     expect(rows[0].reason).toContain('Run old has no saved answers');
     expect(rows[1].result).toBeNull();
@@ -125,11 +126,82 @@ describe('answers in the CSV', () => {
     const labels = Uint8Array.from({ length: 40 }, (_, i) => i % 10);
     const classes = labels.map((l, i) => (i % 8 === 0 ? (l + 1) % 10 : l));
     const withAnswers = { ...meta('a', [0.9], 0.98, [1]), predictions: { classes, labels } };
-    const [head, a, b] = compareToCsv([withAnswers, meta('b', [0.9], 0.98, [1])]).trimEnd().split('\r\n');
+    const [head, a, b] = compareToCsv(runEntries([withAnswers, meta('b', [0.9], 0.98, [1])])).trimEnd().split('\r\n');
     const col = (line: string, name: string): string => line.split(',')[head.split(',').indexOf(name)];
     // Schedules of one step hold no comma, so plain splitting is right here.
     expect(col(a, 'answers_images')).toBe('40');
     expect(Number(col(a, 'answers_accuracy'))).toBe(35 / 40);
     expect(col(b, 'answers_images')).toBe('');
+  });
+});
+
+describe('repeats: one configuration from several seeds, as one entry', () => {
+  const seedRun = (id: string, group: string, index: number, of: number, accuracies: number[], final: number | null) => ({
+    ...meta(id, accuracies, 0.99, [0.5, 1]),
+    config: { ...DEFAULT_CONFIG, schedule: [0.5, 1], seed: 10 + index },
+    finalAccuracy: final,
+    repeat: { group, index, of },
+  });
+
+  it('groups a repeat’s runs into one entry in seed order, where its first-listed run stands; single runs stay alone', () => {
+    const list = [seedRun('c', 'g', 2, 3, [0.95, 0.97], 0.97), meta('x', [0.9], 0.99, [1]), seedRun('a', 'g', 0, 3, [0.96, 0.98], 0.98), seedRun('b', 'g', 1, 3, [0.97, 0.96], 0.96)];
+    const entries = runEntries(list);
+    expect(entries.map((e) => e.id)).toEqual(['g', 'x']);
+    expect(entries[0].runs.map((r) => r.id)).toEqual(['a', 'b', 'c']);
+    expect(entries[0].name).toBe('Run a ×3');
+    expect(entries[1]).toMatchObject({ name: 'Run x', of: 1 });
+  });
+
+  it('final: the mean over finished seeds with the 95 % t interval (t(0.975, 2) = 4.303) and the spread', () => {
+    const [e] = runEntries([seedRun('a', 'g', 0, 3, [0.9, 0.97], 0.97), seedRun('b', 'g', 1, 3, [0.9, 0.98], 0.98), seedRun('c', 'g', 2, 3, [0.9, 0.96], 0.96)]);
+    const f = entryFinal(e);
+    expect(f.mean).toBeCloseTo(0.97, 12);
+    // sd = 0.01, half-width = 4.3027 · 0.01 / √3 = 0.024842
+    expect(f.interval![0]).toBeCloseTo(0.97 - 0.024842, 5);
+    expect(f.interval![1]).toBeCloseTo(0.97 + 0.024842, 5);
+    expect(f.spread).toEqual([0.96, 0.98]);
+    // An unfinished seed is left out of the mean.
+    const [partial] = runEntries([seedRun('a', 'g', 0, 3, [0.9, 0.97], 0.97), seedRun('b', 'g', 1, 3, [0.9], null)]);
+    expect(entryFinal(partial)).toMatchObject({ finals: [0.97], mean: 0.97, interval: null });
+  });
+
+  it('chart: a repeat is its mean per round with a band; a single run has no band', () => {
+    const entries = runEntries([seedRun('a', 'g', 0, 2, [0.9, 0.97], 0.97), seedRun('b', 'g', 1, 2, [0.94, 0.95], 0.95), meta('x', [0.93, 0.96], 0.99, [0.5, 1])]);
+    const c = compareChart(entries);
+    expect(c.series[0].points).toEqual([
+      { x: 1, y: expect.closeTo(92, 10) },
+      { x: 2, y: expect.closeTo(96, 10) },
+    ]);
+    expect(c.series[0].band).toHaveLength(2);
+    for (const [i, b] of c.series[0].band!.entries()) {
+      const r = entryRound(entries[0], i + 1)!;
+      expect(b.lo).toBeCloseTo(100 * r.interval![0], 10);
+      expect(b.hi).toBeCloseTo(100 * r.interval![1], 10);
+      expect(b.lo).toBeLessThan(c.series[0].points[i].y);
+    }
+    expect(c.series[1].band).toBeUndefined();
+    // The y range holds the band.
+    expect(c.yDomain[0]).toBeLessThanOrEqual(Math.min(...c.series[0].band!.map((b) => b.lo)));
+  });
+
+  it('CSV: each seed’s row names its repeat, then a mean row with the seeds and the t interval; paired tests skip repeats with the reason', () => {
+    const entries = runEntries([seedRun('a', 'g', 0, 2, [0.9, 0.97], 0.97), seedRun('b', 'g', 1, 2, [0.94, 0.95], 0.95), meta('x', [0.93], 0.99, [1])]);
+    const [head, ...rows] = compareToCsv(entries).trimEnd().split('\r\n');
+    const col = (name: string) => head.split(',').indexOf(name);
+    // Split outside quotes (the schedule holds a comma).
+    const cells = (line: string) => line.match(/("([^"]|"")*"|[^,]*)(,|$)/g)!.map((c) => c.replace(/,$/, ''));
+    expect(rows).toHaveLength(4);
+    expect(rows.map((r) => cells(r)[col('repeat')])).toEqual(['Run a ×2', 'Run a ×2', 'Run a ×2', '']);
+    const mean = cells(rows[2]);
+    expect(mean[col('name')]).toBe('Run a ×2 mean');
+    expect(mean[col('seed')]).toBe('10 11');
+    expect(Number(mean[col('final_accuracy')])).toBeCloseTo(0.96, 12);
+    const f = entryFinal(entries[0]);
+    expect(Number(mean[col('final_ci95_low')])).toBeCloseTo(f.interval![0], 12);
+    expect(Number(mean[col('round_1')])).toBeCloseTo(0.92, 12);
+    const pairs = pairedComparisons(entries);
+    expect(pairs).toHaveLength(1);
+    expect(pairs[0]).toMatchObject({ result: null });
+    expect(pairs[0].reason).toMatch(/Run a ×2 is a repeat/);
   });
 });

@@ -5,7 +5,7 @@
  * worker that continues from the last completed round. It never patches the store itself.
  */
 import type { PlaygroundStore } from '../store/store.ts';
-import { engineConfig, isRunActive, type RunStatus } from '../store/types.ts';
+import { engineConfig, isRunActive, type RepeatTag, type RunStatus } from '../store/types.ts';
 import { runBlocked } from '../store/runActions.ts';
 import type { BackendPreference } from '../model/backendPrefs.ts';
 import type { InqConfig, InqEvent, LayerInfo, ResumeState, RoundResult } from '../engine/types.ts';
@@ -159,8 +159,9 @@ export class InqClient {
   /**
    * Starts a new run with the current configuration; the previous run's history is replaced. Aborting `signal` cancels it.
    * `probabilities`: the worker also sends the final model's test-set softmax (onRunProbabilities).
+   * `repeat`: the run is one seed of a repeated configuration (saved and compared with its group).
    */
-  start(signal?: AbortSignal, options: { probabilities?: boolean } = {}): void {
+  start(signal?: AbortSignal, options: { probabilities?: boolean; repeat?: RepeatTag } = {}): void {
     const s = this.store.getState();
     if (s.scheduleError) {
       this.actions.say(`The schedule is not valid: ${s.scheduleError}`);
@@ -169,7 +170,7 @@ export class InqClient {
     if (runBlocked(s)) return;
     const runId = `run-${Date.now()}-${++this.runCounter}`;
     this.runConfig = engineConfig(s.config);
-    this.actions.startRun(runId, s.config);
+    this.actions.startRun(runId, s.config, options.repeat ?? null);
     this.send({
       type: 'start',
       runId,

@@ -9,7 +9,7 @@
  * update is tens of milliseconds of main-thread work on a slow machine, more than one task may take.
  */
 import { memo, startTransition, useEffect, useMemo, useRef, useState } from 'react';
-import { CartesianGrid, Line, LineChart as RechartsLineChart, ReferenceDot, ReferenceLine, Tooltip, XAxis, YAxis } from 'recharts';
+import { Area, CartesianGrid, ComposedChart, Line, ReferenceDot, ReferenceLine, Tooltip, XAxis, YAxis } from 'recharts';
 import { COLORS } from '../colors.ts';
 import { useStaggered } from '../useStaggered.ts';
 
@@ -27,6 +27,8 @@ export interface LineSeries {
   name: string;
   color: string;
   points: readonly LinePoint[];
+  /** A shaded interval around the line (a repeat's 95 % band), where it has one. */
+  band?: readonly { x: number; lo: number; hi: number }[];
 }
 
 /** A dashed horizontal line (e.g. the float model's accuracy). */
@@ -67,17 +69,22 @@ const TICK = { fontSize: 11, fill: COLORS.tick };
 const TOOLTIP_STYLE = { fontSize: 12, padding: '4px 8px', borderColor: COLORS.axis };
 const ACTIVE_DOT = { r: 5.5 };
 
-/** Row per x with one key per series (`s0`, `s1`, …): recharts' data shape. Series keys are indices, never user text. */
-function rowsOf(series: readonly LineSeries[]): Record<string, number>[] {
-  const byX = new Map<number, Record<string, number>>();
+/**
+ * Row per x with one key per series (`s0`, `s1`, …) and per band (`b0`: [lo, hi], a range recharts'
+ * Area shades): recharts' data shape. Series keys are indices, never user text.
+ */
+function rowsOf(series: readonly LineSeries[]): Record<string, number | [number, number]>[] {
+  const byX = new Map<number, Record<string, number | [number, number]>>();
+  const rowAt = (x: number): Record<string, number | [number, number]> => {
+    let row = byX.get(x);
+    if (!row) byX.set(x, (row = { x }));
+    return row;
+  };
   series.forEach((s, i) => {
-    for (const p of s.points) {
-      let row = byX.get(p.x);
-      if (!row) byX.set(p.x, (row = { x: p.x }));
-      row[`s${i}`] = p.y;
-    }
+    for (const p of s.points) rowAt(p.x)[`s${i}`] = p.y;
+    for (const b of s.band ?? []) rowAt(b.x)[`b${i}`] = [b.lo, b.hi];
   });
-  return [...byX.values()].sort((a, b) => a.x - b.x);
+  return [...byX.values()].sort((a, b) => (a.x as number) - (b.x as number));
 }
 
 /**
@@ -145,7 +152,7 @@ function RechartsDrawing(p: LineChartProps & { width: number }) {
   const dots = useMemo(() => p.series.map((s) => ({ r: 3.5, fill: s.color, stroke: COLORS.pointOutline, strokeWidth: 1 })), [p.series]);
   const refLabels = useMemo(() => refs.map((r) => ({ value: r.label, position: 'top' as const, fontSize: 11, fill: r.color })), [refs]);
   return (
-          <RechartsLineChart data={rows} width={p.width} height={p.height} margin={MARGIN} role="img" title={p.label}>
+    <ComposedChart data={rows} width={p.width} height={p.height} margin={MARGIN} role="img" title={p.label}>
         <CartesianGrid stroke={COLORS.grid} vertical={false} />
         <XAxis
           dataKey="x"
@@ -171,6 +178,23 @@ function RechartsDrawing(p: LineChartProps & { width: number }) {
             label={refLabels[i]}
           />
         ))}
+        {p.series.map((s, i) =>
+          s.band ? (
+            <Area
+              key={`band-${s.id}`}
+              dataKey={`b${i}`}
+              name={`${s.name} (95 % interval)`}
+              type="linear"
+              stroke="none"
+              fill={s.color}
+              fillOpacity={0.18}
+              tooltipType="none"
+              activeDot={false}
+              connectNulls
+              isAnimationActive={false}
+            />
+          ) : null,
+        )}
         {p.series.map((s, i) => (
           <Line
             key={s.id}
@@ -186,6 +210,6 @@ function RechartsDrawing(p: LineChartProps & { width: number }) {
           />
         ))}
         {ring && first && <ReferenceDot x={ring.x} y={ring.y} r={7.5} fill="none" stroke={first.color} strokeWidth={1.5} ifOverflow="discard" />}
-      </RechartsLineChart>
+    </ComposedChart>
   );
 }

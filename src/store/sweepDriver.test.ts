@@ -1,0 +1,66 @@
+/** The sweep driver's repeat: N runs of the current settings from consecutive seeds, tagged as one repeat. */
+import { describe, expect, it } from 'vitest';
+import type { InqClient } from '../worker/client.ts';
+import { createPlaygroundStore } from './store.ts';
+import { createSweepStore } from './sweepStore.ts';
+import { SweepDriver } from './sweepDriver.ts';
+import type { RepeatTag } from './types.ts';
+import { fakeSummary } from './runsTestFixtures.ts';
+
+/** A client stand-in: each start begins a run in the store as the real client does, and finishes it a moment later. */
+function fakeClient(page: ReturnType<typeof createPlaygroundStore>, accuracyOf: (seed: number) => number) {
+  const started: { seed: number; bits: number; schedule: number[]; repeat: RepeatTag | undefined }[] = [];
+  let n = 0;
+  const client = {
+    onRunProbabilities: null,
+    start(_signal?: AbortSignal, options: { repeat?: RepeatTag } = {}) {
+      const s = page.getState();
+      started.push({ seed: s.config.seed, bits: s.config.bits, schedule: [...s.config.schedule], repeat: options.repeat });
+      const runId = `run-${++n}`;
+      s.startRun(runId, s.config, options.repeat ?? null);
+      const seed = s.config.seed;
+      setTimeout(() => page.setState({ summary: fakeSummary(accuracyOf(seed), 2), status: 'done' }), 1);
+    },
+    cancel() {},
+  };
+  return { client: client as unknown as InqClient, started };
+}
+
+const settle = (sweep: ReturnType<typeof createSweepStore>) =>
+  new Promise<void>((resolve) => {
+    const check = () => (sweep.getState().status === 'running' ? setTimeout(check, 2) : resolve());
+    check();
+  });
+
+describe('SweepDriver.startRepeat', () => {
+  it('runs the current settings from seeds s…s+N−1, each tagged with one group, its place and N; the settings come back after', async () => {
+    const page = createPlaygroundStore({ trainSize: 256, testSize: 200, schedule: [0.6, 1], seed: 40, bits: 4 });
+    page.setState({ status: 'ready' });
+    const sweep = createSweepStore();
+    const { client, started } = fakeClient(page, (seed) => 0.9 + (seed - 40) / 100);
+    new SweepDriver(page, client, sweep).startRepeat(3);
+    await settle(sweep);
+    expect(sweep.getState()).toMatchObject({ kind: 'repeat', status: 'done', message: null });
+    expect(started.map((s) => s.seed)).toEqual([40, 41, 42]);
+    expect(started.every((s) => s.bits === 4 && s.schedule.join() === '0.6,1')).toBe(true);
+    const group = sweep.getState().group;
+    expect(group).toMatch(/^repeat-/);
+    expect(started.map((s) => s.repeat)).toEqual([0, 1, 2].map((index) => ({ group, index, of: 3 })));
+    expect(sweep.getState().rows.map((r) => r.accuracy)).toEqual([0.9, 0.91, 0.92]);
+    expect(page.getState().config.seed).toBe(40);
+  });
+
+  it('refuses a count outside the bounds with the reason, and starts nothing', () => {
+    const page = createPlaygroundStore({});
+    page.setState({ status: 'ready' });
+    const sweep = createSweepStore();
+    const { client, started } = fakeClient(page, () => 0.9);
+    const d = new SweepDriver(page, client, sweep);
+    for (const n of [1, 101, 2.5, NaN]) {
+      d.startRepeat(n);
+      expect(sweep.getState().status).toBe('idle');
+      expect(sweep.getState().message).toMatch(/^Repeats must be a whole number from 2 to 100/);
+    }
+    expect(started).toEqual([]);
+  });
+});

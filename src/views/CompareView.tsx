@@ -6,7 +6,7 @@ import { COLORS } from './colors.ts';
 import { compareChart, compareToCsv, entryFinal, entryRound, isRepeat, pairedComparisons, runEntries, type RunEntry } from './compareData.ts';
 import { downloadFile } from './exportFiles.ts';
 import { SavePngButton } from './shared/SavePngButton.tsx';
-import { kB, pct } from './format.ts';
+import { kB, pct, signedPoints } from './format.ts';
 import { LineChart, type LineSeries, type ReferenceY } from './shared/LineChart.tsx';
 import { wholeTicks } from './shared/niceScale.ts';
 import { SLOTS } from './useStaggered.ts';
@@ -118,7 +118,7 @@ function CompareTable({ runs, colors, maxRounds }: { runs: RunEntry[]; colors: s
           {runs.map((e, i) => {
             const first = e.runs[0];
             const f = entryFinal(e);
-            const delta = f.mean !== null && first.floatAccuracy !== null ? 100 * (f.mean - first.floatAccuracy) : null;
+            const delta = f.mean !== null && first.floatAccuracy !== null ? f.mean - first.floatAccuracy : null;
             const K = first.config.schedule.length;
             const reached = Math.min(...e.runs.map((r) => r.completedRounds));
             return (
@@ -150,7 +150,7 @@ function CompareTable({ runs, colors, maxRounds }: { runs: RunEntry[]; colors: s
                       : `${reached}/${K} rounds`}
                 </td>
                 <td className="num">{f.spread ? `${pct(f.spread[0], 2)}–${pct(f.spread[1], 2)}` : '—'}</td>
-                <td className="num">{delta === null ? '—' : `${delta >= 0 ? '+' : '−'}${Math.abs(delta).toFixed(2)} pts`}</td>
+                <td className="num">{delta === null ? '—' : `${signedPoints(delta)} pts`}</td>
                 <td className="num">{first.packedBytes !== null ? kB(first.packedBytes) : '—'}</td>
               </tr>
             );
@@ -161,7 +161,7 @@ function CompareTable({ runs, colors, maxRounds }: { runs: RunEntry[]; colors: s
   );
 }
 
-const points = (x: number): string => `${x >= 0 ? '+' : '−'}${Math.abs(100 * x).toFixed(2)}`;
+const points = (x: number): string => signedPoints(x);
 const pText = (p: number): string => (p < 1e-4 ? p.toExponential(1) : p.toPrecision(2));
 
 /**

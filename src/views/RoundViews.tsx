@@ -5,7 +5,7 @@ import { useMemo } from 'react';
 import { shownRound, usePlayground } from '../store/store.ts';
 import { LAYER_HEADER_BYTES, packedCodeBytes } from '../inq/codec.ts';
 import { useShownResult } from './useShownRound.ts';
-import { bitsOf, int, kB, pct } from './format.ts';
+import { bitsOf, int, kB, pct, signedPoints } from './format.ts';
 
 /** Range input over the completed rounds; "Latest" follows the newest one. */
 export function RoundScrubber() {
@@ -158,12 +158,10 @@ export function RunSummary() {
     if (status === 'cancelled') return <p className="run-summary cancelled">Run cancelled; the completed rounds stay visible.</p>;
     return null;
   }
-  const delta = 100 * (summary.finalAccuracy - summary.floatAccuracy);
   return (
     <div className="run-summary" data-testid="run-summary" data-final={summary.finalAccuracy} data-float={summary.floatAccuracy} role="status">
       <strong>
-        Final accuracy {pct(summary.finalAccuracy, 2)} vs float {pct(summary.floatAccuracy, 2)} ({delta >= 0 ? '+' : '−'}
-        {Math.abs(delta).toFixed(2)} points)
+        Final accuracy {pct(summary.finalAccuracy, 2)} vs float {pct(summary.floatAccuracy, 2)} ({signedPoints(summary.finalAccuracy - summary.floatAccuracy)} points)
       </strong>{' '}
       after {summary.rounds} rounds in {summary.seconds.toFixed(1)} s ·{' '}
       {summary.allLevels ? 'every conv and dense weight is now 0 or ±2^p' : 'warning: some weights are not levels'} · {kB(summary.packedBytes)} packed vs{' '}

@@ -13,7 +13,7 @@ import { LineChart, type LineSeries, type ReferenceY } from './shared/LineChart.
 import { SavePngButton } from './shared/SavePngButton.tsx';
 import { paddedPercentDomain, wholeTicks } from './shared/niceScale.ts';
 import { COLORS } from './colors.ts';
-import { kB, pct } from './format.ts';
+import { kB, pct, signedPoints } from './format.ts';
 import { inputRange } from './inputRange.ts';
 import { boundText, CONFIG_BOUNDS, withinBound } from '../engine/config.ts';
 import { meanInterval } from '../inq/stats.ts';
@@ -217,7 +217,7 @@ export function SweepPanel() {
                 <td>{r.strategy}</td>
                 <td className="num">{r.seed}</td>
                 <td className="num">{pct(r.accuracy, 2)}</td>
-                <td className="num">{((r.accuracy - r.floatAccuracy) * 100).toFixed(2)}</td>
+                <td className="num">{signedPoints(r.accuracy - r.floatAccuracy)}</td>
                 <td className="num">{kB(r.packedBytes)}</td>
               </tr>
             ))}

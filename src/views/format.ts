@@ -7,6 +7,11 @@ export function pct(x: number, digits = 1): string {
   return `${(100 * x).toFixed(digits)} %`;
 }
 
+/** A difference of two accuracies (fractions) in percentage points with its sign, e.g. −0.0123 → "−1.23". */
+export function signedPoints(diff: number, digits = 2): string {
+  return `${diff >= 0 ? '+' : '−'}${Math.abs(100 * diff).toFixed(digits)}`;
+}
+
 /** Bytes as kilobytes (1 kB = 1000 B). */
 export function kB(bytes: number): string {
   return `${(bytes / 1000).toFixed(bytes < 10_000 ? 2 : 1)} kB`;

@@ -110,7 +110,7 @@ test.describe('INQ playground', () => {
     await expect(page.getByRole('button', { name: 'Run', exact: true })).toBeEnabled();
   });
 
-  test('the round scrubber changes the histograms', async ({ page }) => {
+  test('the round scrubber changes the histograms; the log-magnitude axis spaces every layer\'s levels evenly', async ({ page }) => {
     await openReady(page, '#schedule=0.5,0.9,1&train=256&test=200&batch=32');
     await page.getByRole('button', { name: 'Run' }).click();
     await expect(page.getByTestId('run-summary')).toBeVisible({ timeout: 150_000 });
@@ -120,6 +120,23 @@ test.describe('INQ playground', () => {
     const first = await hist.innerHTML();
     await scrubber.fill('3');
     await expect.poll(() => hist.innerHTML()).not.toBe(first);
+
+    // Log axis: on every histogram the level marks (dashed lines) are one step apart.
+    const all = page.locator('figure[data-testid^="histogram-"]');
+    const n = await all.count();
+    expect(n).toBeGreaterThan(0);
+    await page.getByRole('checkbox', { name: 'Log-magnitude axis' }).check();
+    await expect(page.locator('figure[data-testid^="histogram-"][data-axis="log"]')).toHaveCount(n);
+    for (let i = 0; i < n; i++) {
+      const d = (await all.nth(i).locator('svg path').first().getAttribute('d')) ?? '';
+      const xs = [...d.matchAll(/M([\d.]+),/g)].map((m) => Number(m[1])).sort((a, b) => a - b);
+      const gaps = xs.slice(1).map((x, k) => x - xs[k]);
+      // Between −2^n2 and 2^n2 the gap is two steps (0 has no mark); every other gap is one step.
+      const step = Math.min(...gaps);
+      expect(step).toBeGreaterThan(3);
+      for (const g of gaps) expect(Math.abs(g / step - Math.round(g / step)), `gaps ${gaps.join(',')}`).toBeLessThan(0.05);
+      expect(gaps.filter((g) => Math.round(g / step) === 2)).toHaveLength(1);
+    }
   });
 
   test('a URL with a schedule opens with that schedule; a bad schedule is refused with its reason', async ({ page }) => {

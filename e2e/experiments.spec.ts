@@ -142,6 +142,11 @@ test.describe('experiments', () => {
     await expect(entry).toContainText('seeds 1, 2, 3');
     const name = (await entry.getAttribute('data-run-name'))!;
     expect(name).toMatch(/ ×3$/);
+    // At 3 bits every weight snapped at once (no re-training) falls below float; INQ's rounds end above that line.
+    const chart = page.getByTestId('accuracy-chart');
+    const [float, oneShot] = [Number(await chart.getAttribute('data-baseline')), Number(await chart.getAttribute('data-one-shot'))];
+    expect(oneShot).toBeGreaterThan(0);
+    expect(oneShot).toBeLessThan(float);
 
     // Then two single runs, seeds 1 and 2, to compare image by image.
     await page.getByRole('button', { name: 'Run', exact: true }).click();

@@ -43,6 +43,7 @@ export function eventPrinter(json: boolean, config: InqConfig, testCount: number
         n1 = new Map(e.layers.map((l) => [l.name, l.n1]));
         if (!json) {
           out(`INQ ${config.bits} bits${config.levels === 'uniform' ? ' (uniform levels)' : ''}, schedule ${config.schedule.join(',')}, ${config.strategy}; float accuracy ${pct(e.floatAccuracy)} on ${testCount} test images`);
+          if (e.oneShotAccuracy !== null) out(`one-shot (every weight snapped at once, no re-training): ${pct(e.oneShotAccuracy)}`);
           out(`${'round'.padStart(5)} ${'portion'.padStart(8)} ${'frozen'.padStart(8)} ${'accuracy'.padStart(9)} ${'loss'.padStart(8)} ${'seconds'.padStart(8)}`);
         }
         break;

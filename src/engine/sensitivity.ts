@@ -4,11 +4,11 @@
  * bit-width before any schedule is tuned. The model is left as it came in.
  */
 import * as tf from '@tensorflow/tfjs';
-import { levelSetOf, maxAbs, type LevelKind } from '../inq/levels.ts';
+import { levelSetOf, maxAbs, type LevelKind, type LevelSet } from '../inq/levels.ts';
 import { quantizeAll } from '../inq/quantize.ts';
 import type { Dataset } from '../data/dataset.ts';
 import { kernelsOf, type KernelRef } from '../model/quantLayers.ts';
-import { evaluate } from '../model/evaluate.ts';
+import { evaluate, type EvalResult } from '../model/evaluate.ts';
 
 /** One layer snapped alone. */
 export interface SensitivityRow {
@@ -27,6 +27,25 @@ export interface SensitivityResult {
   floatAccuracy: number;
   floatLoss: number;
   layers: SensitivityRow[];
+}
+
+/**
+ * INQ's foil: every weight of every layer snapped to its levels at once, no re-training, evaluated on
+ * `test`; the weights are put back after. What the network would lose without the incremental rounds.
+ */
+export async function oneShotAccuracy(refs: readonly KernelRef[], sets: readonly LevelSet[], model: tf.LayersModel, test: Dataset): Promise<EvalResult> {
+  const originals: Float32Array[] = [];
+  try {
+    for (let i = 0; i < refs.length; i++) {
+      const original = new Float32Array(await refs[i].variable.data());
+      originals.push(original);
+      const snapped = quantizeAll(original, sets[i]);
+      tf.tidy(() => refs[i].variable.assign(tf.tensor(snapped, refs[i].shape, 'float32')));
+    }
+    return await evaluate(model, test);
+  } finally {
+    originals.forEach((w, i) => tf.tidy(() => refs[i].variable.assign(tf.tensor(w, refs[i].shape, 'float32'))));
+  }
 }
 
 /** Inputs of layerSensitivity. */

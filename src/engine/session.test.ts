@@ -1,11 +1,13 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { runInq, validateConfig } from './session.ts';
+import { checkIntegrity, runInq, validateConfig } from './session.ts';
 import { RunControl, CancelledError } from './control.ts';
 import { DEFAULT_CONFIG, type InqConfig, type InqEvent, type RoundResult } from './types.ts';
 import { tinyConvNet } from '../model/testModels.ts';
 import { kernelsOf } from '../model/quantLayers.ts';
-import { isLevel, levelSet } from '../inq/levels.ts';
+import { isLevel, levelSet, maxAbs } from '../inq/levels.ts';
+import { quantizeAll } from '../inq/quantize.ts';
+import { evaluate } from '../model/evaluate.ts';
 import { quadrantData } from '../testing/syntheticData.ts';
 
 beforeAll(async () => {
@@ -97,6 +99,63 @@ describe('runInq on a tiny model', () => {
     expect(states[0]).toBe('paused');
     expect(tf.memory().numTensors).toBe(before);
     model.dispose();
+  });
+
+  it('measures the one-shot baseline on the starting weights and leaves them as they were; every round end reports 0 moved, 0 off-level', async () => {
+    const model = tinyConvNet(11);
+    const train = quadrantData(64, 7);
+    const test = quadrantData(48, 8);
+    const start0 = await Promise.all(kernelsOf(model).map(async (k) => new Float32Array(await k.variable.data())));
+    // The expected one-shot figure: a copy with every kernel snapped at once, evaluated.
+    const copy = tinyConvNet(11);
+    for (const [i, k] of kernelsOf(copy).entries()) k.variable.assign(tf.tensor(quantizeAll(start0[i], levelSet(config.bits, maxAbs(start0[i]))), k.shape));
+    const want = (await evaluate(copy, test)).accuracy;
+    copy.dispose();
+    const events: InqEvent[] = [];
+    let atStart: Float32Array[] = [];
+    await runInq({
+      model,
+      train,
+      test,
+      config,
+      onEvent: (e) => {
+        events.push(e);
+        if (e.type === 'start') atStart = kernelsOf(model).map((k) => new Float32Array(k.variable.dataSync()));
+      },
+    });
+    const start = events.find((e) => e.type === 'start');
+    if (start?.type !== 'start') throw new Error('no start event');
+    expect(start.oneShotAccuracy).toBe(want);
+    // Measuring it put the float weights back before round 1.
+    atStart.forEach((w, i) => expect(Array.from(w)).toEqual(Array.from(start0[i])));
+    const rounds = events.flatMap((e) => (e.type === 'roundEnd' ? [e.result] : []));
+    expect(rounds.map((r) => r.integrity)).toEqual(rounds.map(() => ({ moved: 0, offLevel: 0 })));
+    model.dispose();
+  });
+
+  it('the integrity check counts frozen weights that moved and frozen weights off their levels, and nothing else', () => {
+    const set = levelSet(4, 0.9);
+    for (let t = 0; t < 20; t++) {
+      const n = 300;
+      const frozen = Uint8Array.from({ length: n }, () => (Math.random() < 0.5 ? 1 : 0));
+      const frozenAt = Float32Array.from({ length: n }, () => set.levels[Math.floor(Math.random() * set.levels.length)]);
+      const weights = Float32Array.from(frozenAt, (v, i) => (frozen[i] ? v : Math.random() - 0.5));
+      let moved = 0;
+      let off = 0;
+      for (let i = 0; i < n; i++) {
+        if (!frozen[i] || Math.random() < 0.9) continue;
+        if (Math.random() < 0.5) {
+          // Moved to another level: moved, still a level.
+          weights[i] = set.levels[(set.levels.indexOf(weights[i]) + 1) % set.levels.length];
+          moved++;
+        } else {
+          weights[i] += 0.013;
+          moved++;
+          off++;
+        }
+      }
+      expect(checkIntegrity([{ frozen, frozenAt, set }], [{ weights }])).toEqual({ moved, offLevel: off });
+    }
   });
 
   it('resumes after the last completed round and keeps what was frozen', async () => {

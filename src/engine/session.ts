@@ -18,7 +18,8 @@ import { prune } from './prune.ts';
 import { countNonZero, sparseFloatBytes, sparseLayerBytes } from '../inq/sparse.ts';
 import { PRUNE_EPOCHS, PRUNED_ROUND } from './types.ts';
 import { validateConfig } from './config.ts';
-import type { InqConfig, InqEvent, LayerInfo, LayerSnapshot, PruneReport, ResumeState, RoundResult, RunSummary } from './types.ts';
+import type { InqConfig, InqEvent, LayerInfo, LayerSnapshot, PruneReport, ResumeState, RoundIntegrity, RoundResult, RunSummary } from './types.ts';
+import { oneShotAccuracy } from './sensitivity.ts';
 
 /** Bins of the free-weight histograms. */
 export const HISTOGRAM_BINS = 64;
@@ -39,6 +40,8 @@ interface LayerState {
   frozenRound: Uint8Array;
   /** Weights pruned before INQ (frozen at zero; INQ's portions apply to the rest). */
   prunedCount: number;
+  /** Each weight's value when it froze (read where frozen is 1): the integrity check compares against it. */
+  frozenAt: Float32Array;
 }
 
 /** Inputs of a session. */
@@ -122,8 +125,11 @@ export async function runInq(input: SessionInput): Promise<RunSummary> {
     let prunedCount = 0;
     for (let i = 0; i < frozenRound.length; i++) prunedCount += frozenRound[i] === PRUNED_ROUND ? 1 : 0;
     if (resume) tf.tidy(() => ref.variable.assign(tf.tensor(resume.weights[li], ref.shape, 'float32')));
-    layers.push({ ref, set, preMaxAbs, frozen, frozenRound, prunedCount });
+    const frozenAt = resume ? Float32Array.from(resume.weights[li]) : await readKernel(ref.variable);
+    layers.push({ ref, set, preMaxAbs, frozen, frozenRound, prunedCount, frozenAt });
   }
+  // The one-shot baseline INQ is measured against (a continued run had it measured at its start).
+  const oneShot = resume ? null : await oneShotAccuracy(refs, layers.map((l) => l.set), model, test);
   const first = resume?.completedRounds ?? 0;
   const info: LayerInfo[] = layers.map((l) => ({
     name: l.ref.layer,
@@ -135,7 +141,16 @@ export async function runInq(input: SessionInput): Promise<RunSummary> {
     preMaxAbs: l.preMaxAbs,
     levels: l.set.levels,
   }));
-  onEvent({ type: 'start', layers: info, rounds: config.schedule.length, floatAccuracy: base.accuracy, floatLoss: base.loss, config, resumedAfter: first });
+  onEvent({
+    type: 'start',
+    layers: info,
+    rounds: config.schedule.length,
+    floatAccuracy: base.accuracy,
+    floatLoss: base.loss,
+    oneShotAccuracy: oneShot ? oneShot.accuracy : null,
+    config,
+    resumedAfter: first,
+  });
 
   const opt: OptimizerOptions = { kind: config.optimizer, learningRate: config.learningRate, momentum: config.momentum, weightDecay: config.weightDecay };
   const trainer = new MaskedTrainer(model, opt);
@@ -156,6 +171,7 @@ export async function runInq(input: SessionInput): Promise<RunSummary> {
         partitionQuantizeInPlace(w, l.frozen, l.frozenRound, round, layerPortion, l.set, { strategy: config.strategy, seed: config.seed * 7919 + round * 104729 + li });
         tf.tidy(() => l.ref.variable.assign(tf.tensor(w, l.ref.shape, 'float32')));
         trainer.setFrozen(l.ref.variable, l.frozen, w);
+        for (let i = 0; i < w.length; i++) if (l.frozenRound[i] === round) l.frozenAt[i] = w[i];
       }
       // 3. Re-train the free weights (not after the last round: nothing is free).
       const epochLosses: number[] = [];
@@ -177,8 +193,12 @@ export async function runInq(input: SessionInput): Promise<RunSummary> {
       }
       // 4. Evaluate.
       const ev = await evaluate(model, test);
-      last = { round, portion, accuracy: ev.accuracy, loss: ev.loss, epochLosses, seconds: 0, trainSeconds, layers: [] };
+      last = { round, portion, accuracy: ev.accuracy, loss: ev.loss, epochLosses, seconds: 0, trainSeconds, layers: [], integrity: { moved: 0, offLevel: 0 } };
       last.layers = await snapshotLayers(layers);
+      last.integrity = checkIntegrity(layers, last.layers);
+      if (last.integrity.moved || last.integrity.offLevel) {
+        throw new Error(`integrity check failed after round ${round}: ${last.integrity.moved} frozen weights moved since they froze, ${last.integrity.offLevel} frozen weights are not levels`);
+      }
       last.seconds = (performance.now() - tr0) / 1000;
       onEvent({ type: 'roundEnd', result: last });
       await control.boundary('round');
@@ -190,6 +210,22 @@ export async function runInq(input: SessionInput): Promise<RunSummary> {
   if (pruneReport) summary.prune = pruneReport;
   onEvent({ type: 'end', summary });
   return summary;
+}
+
+/** Counts frozen weights that differ from their value at freezing, and frozen weights off their layer's levels. */
+export function checkIntegrity(layers: readonly Pick<LayerState, 'frozen' | 'frozenAt' | 'set'>[], snaps: readonly Pick<LayerSnapshot, 'weights'>[]): RoundIntegrity {
+  let moved = 0;
+  let offLevel = 0;
+  layers.forEach((l, li) => {
+    const w = snaps[li].weights;
+    const levels = new Set(Array.from(l.set.levels));
+    for (let i = 0; i < w.length; i++) {
+      if (!l.frozen[i]) continue;
+      if (w[i] !== l.frozenAt[i]) moved++;
+      if (!levels.has(w[i])) offLevel++;
+    }
+  });
+  return { moved, offLevel };
 }
 
 async function snapshotLayers(layers: LayerState[]): Promise<LayerSnapshot[]> {

@@ -100,6 +100,14 @@ export interface RoundResult {
   seconds: number;
   trainSeconds: number;
   layers: LayerSnapshot[];
+  /** Checked at the round's end over every layer: both must be 0 (the session fails otherwise). Absent in rounds saved before the check existed. */
+  integrity?: RoundIntegrity;
+}
+
+/** Frozen weights that moved since they froze, and frozen weights that are not levels of their layer. */
+export interface RoundIntegrity {
+  moved: number;
+  offLevel: number;
 }
 
 /** The run's outcome. */
@@ -150,7 +158,17 @@ export interface ResumeState {
 export type InqEvent =
   | { type: 'pruneStart'; target: number; epochs: number; floatAccuracy: number; floatLoss: number }
   | { type: 'pruneEnd'; report: PruneReport }
-  | { type: 'start'; layers: LayerInfo[]; rounds: number; floatAccuracy: number; floatLoss: number; config: InqConfig; resumedAfter: number }
+  | {
+      type: 'start';
+      layers: LayerInfo[];
+      rounds: number;
+      floatAccuracy: number;
+      floatLoss: number;
+      /** Every weight snapped at once from the starting model, no re-training (null when the run continues a saved one). */
+      oneShotAccuracy: number | null;
+      config: InqConfig;
+      resumedAfter: number;
+    }
   | { type: 'roundStart'; round: number; portion: number }
   | { type: 'batch'; round: number; epoch: number; batch: number; batches: number; loss: number }
   | { type: 'epochEnd'; round: number; epoch: number; trainLoss: number }

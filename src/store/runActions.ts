@@ -21,6 +21,7 @@ const EMPTY_HISTORY = {
   pruning: null,
   runModel: null,
   floatAccuracy: null,
+  oneShotAccuracy: null,
   selectedRound: null,
 } satisfies Partial<PlaygroundState>;
 
@@ -116,6 +117,7 @@ function openedRunState(run: LoadedRun): Partial<PlaygroundState> {
     canContinue: false,
     layers: meta.layers,
     floatAccuracy: meta.floatAccuracy,
+    oneShotAccuracy: meta.oneShotAccuracy,
     rounds,
     epochLosses: lossesOf(rounds),
     summary: meta.summary,
@@ -178,7 +180,8 @@ export const runActionsSlice: StateCreator<PlaygroundState, [], [], RunActions> 
         set((s) => ({ pruning: s.pruning ? { ...s.pruning, report: e.report } : prunedOnly(e.report) }));
         break;
       case 'start':
-        set({ layers: e.layers, floatAccuracy: e.floatAccuracy });
+        // A continued run's start carries no one-shot figure: keep the one it was opened with.
+        set((s) => ({ layers: e.layers, floatAccuracy: e.floatAccuracy, oneShotAccuracy: e.oneShotAccuracy ?? s.oneShotAccuracy }));
         break;
       case 'roundStart':
         set((s) => ({ progress: { ...(s.progress ?? emptyProgress()), round: e.round, rounds: s.config.schedule.length, epoch: 0, batch: 0 } }));

@@ -60,6 +60,8 @@ export interface RunMeta {
   /** Empty until the run's 'start' event. */
   layers: LayerInfo[];
   floatAccuracy: number | null;
+  /** Every weight snapped at once, no re-training; null in runs saved before it was measured. */
+  oneShotAccuracy: number | null;
   completedRounds: number;
   /** Accuracy after each completed round, in round order. */
   history: RoundPoint[];
@@ -89,7 +91,7 @@ export interface NewRun {
 }
 
 /** Fields of a run's metadata that may be changed after it is created. */
-export type RunPatch = Partial<Pick<RunMeta, 'status' | 'layers' | 'floatAccuracy' | 'error' | 'name'>>;
+export type RunPatch = Partial<Pick<RunMeta, 'status' | 'layers' | 'floatAccuracy' | 'oneShotAccuracy' | 'error' | 'name'>>;
 
 /** A run read back: metadata, its valid rounds in order, and what was skipped. */
 export interface LoadedRun {
@@ -261,6 +263,7 @@ export class RunsDb {
         modelName: input.modelName,
         layers: input.layers ?? [],
         floatAccuracy: input.floatAccuracy ?? null,
+        oneShotAccuracy: null,
         completedRounds: 0,
         history: [],
         finalAccuracy: null,
@@ -523,6 +526,7 @@ export function validateMeta(raw: unknown): RunMeta | string {
     modelName: isStr(raw.modelName) ? raw.modelName : '',
     layers: raw.layers as LayerInfo[],
     floatAccuracy: raw.floatAccuracy,
+    oneShotAccuracy: isNum(raw.oneShotAccuracy) ? raw.oneShotAccuracy : null,
     completedRounds: history.length,
     history: history as RoundPoint[],
     finalAccuracy: raw.finalAccuracy,
@@ -554,6 +558,7 @@ export function validateRoundRecord(raw: unknown, meta: RunMeta): RoundResult | 
     if (!(l.freeHistogram instanceof Uint32Array) || !(l.levelCounts instanceof Uint32Array)) return `layer ${l.name}'s histograms are damaged`;
     if (!isInt(l.frozenCount) || !isNum(l.histMin) || !isNum(l.histMax)) return `layer ${l.name}'s counts are damaged`;
   }
+  if (r.integrity !== undefined && !(isObj(r.integrity) && isInt(r.integrity.moved) && isInt(r.integrity.offLevel))) return 'its integrity check is damaged';
   return r as unknown as RoundResult;
 }
 

@@ -184,7 +184,7 @@ export function persistRuns(opts: PersistOptions): RunsPersistence {
     }
     if (s.layers.length > 0 && s.layers !== t.layers) {
       t.layers = s.layers;
-      const patch = { layers: s.layers, floatAccuracy: s.floatAccuracy };
+      const patch = { layers: s.layers, floatAccuracy: s.floatAccuracy, oneShotAccuracy: s.oneShotAccuracy };
       enqueue(t, (db) => db.updateRun(t.id, patch));
     }
     for (const r of s.rounds) {

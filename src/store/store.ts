@@ -44,6 +44,7 @@ const runSlice: StateCreator<PlaygroundState, [], [], RunSlice> = () => ({
 const historySlice: StateCreator<PlaygroundState, [], [], HistorySlice> = (set) => ({
   layers: [],
   floatAccuracy: null,
+  oneShotAccuracy: null,
   rounds: [],
   epochLosses: [],
   summary: null,

@@ -136,6 +136,8 @@ export interface EpochLoss {
 export interface HistorySlice {
   layers: LayerInfo[];
   floatAccuracy: number | null;
+  /** Every weight snapped at once, no re-training: INQ's foil (null before the run's start or when not measured). */
+  oneShotAccuracy: number | null;
   rounds: RoundResult[];
   epochLosses: EpochLoss[];
   summary: RunSummary | null;

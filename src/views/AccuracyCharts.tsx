@@ -21,14 +21,21 @@ const percent = (v: number): string => `${Number(v.toFixed(2))}%`;
 export function AccuracyChart() {
   const rounds = usePlayground(selectRounds) ?? NO_ROUNDS;
   const floatAccuracy = usePlayground((s) => s.floatAccuracy);
+  const oneShot = usePlayground((s) => s.oneShotAccuracy);
   const total = usePlayground((s) => s.progress?.rounds ?? s.config.schedule.length);
   const shown = usePlayground(shownRound);
   const series = useMemo((): LineSeries[] => [{ id: 'accuracy', name: 'test accuracy', color: COLORS.accuracy, points: rounds.map((r) => ({ x: r.round, y: 100 * r.accuracy })) }], [rounds]);
   const references = useMemo(
-    (): ReferenceY[] => (floatAccuracy === null ? [] : [{ y: 100 * floatAccuracy, label: `float ${pct(floatAccuracy)}`, color: COLORS.baseline }]),
-    [floatAccuracy],
+    (): ReferenceY[] => [
+      ...(floatAccuracy === null ? [] : [{ y: 100 * floatAccuracy, label: `float ${pct(floatAccuracy)}`, color: COLORS.baseline }]),
+      ...(oneShot === null ? [] : [{ y: 100 * oneShot, label: `one-shot ${pct(oneShot)}`, color: COLORS.oneShot }]),
+    ],
+    [floatAccuracy, oneShot],
   );
-  const yDomain = useMemo(() => paddedPercentDomain([...rounds.map((r) => 100 * r.accuracy), floatAccuracy === null ? NaN : 100 * floatAccuracy]), [rounds, floatAccuracy]);
+  const yDomain = useMemo(
+    () => paddedPercentDomain([...rounds.map((r) => 100 * r.accuracy), floatAccuracy === null ? NaN : 100 * floatAccuracy, oneShot === null ? NaN : 100 * oneShot]),
+    [rounds, floatAccuracy, oneShot],
+  );
   const last = Math.max(1, total);
   const xTicks = useMemo(() => wholeTicks(last), [last]);
   const xDomain = useMemo((): [number, number] => (last === 1 ? [0.5, 1.5] : [1, last]), [last]);
@@ -47,7 +54,8 @@ export function AccuracyChart() {
         <>
           <span className="swatch" style={{ background: COLORS.accuracy }} /> test accuracy after each round's quantize-and-re-train step;{' '}
           <span className="swatch" style={{ background: COLORS.baseline }} /> dashed: the float model before quantization. INQ's claim is that the last point
-          (every weight a power of two) stays close to the dashed line.
+          (every weight a power of two) stays close to the dashed line. <span className="swatch" style={{ background: COLORS.oneShot }} /> dashed: one-shot,
+          every weight snapped to its level at once with no re-training, which is what the incremental rounds avoid.
         </>
       }
     >
@@ -56,6 +64,7 @@ export function AccuracyChart() {
         data-testid="accuracy-chart"
         data-points={rounds.length}
         data-baseline={floatAccuracy ?? ''}
+        data-one-shot={oneShot ?? ''}
         data-accuracies={rounds.map((r) => r.accuracy).join(',')}
       >
         {rounds.length === 0 && (

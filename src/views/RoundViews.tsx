@@ -43,7 +43,27 @@ export function RoundScrubber() {
           ? `Round ${result.round}/${Math.max(total, n)} · ${pct(result.portion)} frozen · test accuracy ${pct(result.accuracy, 2)} · took ${result.seconds.toFixed(1)} s`
           : 'No round finished yet. Every view below shows the round picked here.'}
       </p>
+      {result?.integrity && <IntegrityBadge moved={result.integrity.moved} offLevel={result.integrity.offLevel} />}
     </section>
+  );
+}
+
+/**
+ * The worker's check at the round's end, shown: frozen weights that moved since they froze, and
+ * frozen weights that are not levels. Both are 0 or the run stops with an error (src/engine/session.ts).
+ */
+function IntegrityBadge({ moved, offLevel }: { moved: number; offLevel: number }) {
+  const ok = moved === 0 && offLevel === 0;
+  return (
+    <p
+      className={`integrity ${ok ? 'integrity-ok' : 'integrity-bad'}`}
+      data-testid="integrity"
+      data-moved={moved}
+      data-off-level={offLevel}
+      title="Checked in the worker after every round: a frozen weight never changes again, and every frozen weight is exactly a level"
+    >
+      {ok ? '✓ ' : '✗ '}integrity: {moved} frozen weights moved · {offLevel} off their levels
+    </p>
   );
 }
 

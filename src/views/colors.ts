@@ -22,6 +22,8 @@ export const COLORS = {
   accuracy: '#2b8a3e',
   /** Float (pre-trained) accuracy, the reference. */
   baseline: '#6e7781',
+  /** One-shot accuracy: every weight snapped at once, no re-training (INQ's foil). */
+  oneShot: '#cf222e',
   /** Training loss. */
   loss: '#9c36b5',
   /** Progress bars. */

@@ -18,6 +18,7 @@ function meta(id: string, accuracies: number[], floatAccuracy: number | null, sc
     modelName: 'lenet5',
     layers: [],
     floatAccuracy,
+    oneShotAccuracy: null,
     completedRounds: accuracies.length,
     history: accuracies.map((accuracy, i) => ({ round: i + 1, portion: schedule[i], accuracy, loss: 0.1 })),
     finalAccuracy: null,

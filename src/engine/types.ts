@@ -100,6 +100,11 @@ export interface RoundResult {
   seconds: number;
   trainSeconds: number;
   layers: LayerSnapshot[];
+  /**
+   * The predicted class of every test image the round was scored on, in test-set order (from the
+   * same pass as `accuracy`). Absent in rounds saved before the page kept them.
+   */
+  predictions?: Uint8Array;
 }
 
 /** The run's outcome. */
@@ -141,6 +146,8 @@ export interface ResumeState {
   floatLoss: number;
   /** The last completed round's result, for the summary if nothing is left to run. */
   lastRound?: RoundResult;
+  /** The float model's class for each test image, when known (else the session predicts them again before resuming). */
+  floatPredictions?: Uint8Array;
 }
 
 /**
@@ -150,7 +157,18 @@ export interface ResumeState {
 export type InqEvent =
   | { type: 'pruneStart'; target: number; epochs: number; floatAccuracy: number; floatLoss: number }
   | { type: 'pruneEnd'; report: PruneReport }
-  | { type: 'start'; layers: LayerInfo[]; rounds: number; floatAccuracy: number; floatLoss: number; config: InqConfig; resumedAfter: number }
+  | {
+      type: 'start';
+      layers: LayerInfo[];
+      rounds: number;
+      floatAccuracy: number;
+      floatLoss: number;
+      config: InqConfig;
+      resumedAfter: number;
+      /** The float (pre-trained) model's class for each test image, and the images' labels, in test-set order. */
+      floatPredictions: Uint8Array;
+      testLabels: Uint8Array;
+    }
   | { type: 'roundStart'; round: number; portion: number }
   | { type: 'batch'; round: number; epoch: number; batch: number; batches: number; loss: number }
   | { type: 'epochEnd'; round: number; epoch: number; trainLoss: number }

@@ -69,6 +69,11 @@ export interface RunMeta {
   error: string | null;
   /** The final model's answers on the run's test images (saved with its model); null before that or in older runs. */
   predictions: RunPredictions | null;
+  /**
+   * The float (pre-trained) model's answers on the run's test images (testSize of them) with their
+   * labels, from its 'start' event; null before that, or in runs saved before the page kept them.
+   */
+  floatPredictions: RunPredictions | null;
 }
 
 /** What a new run is saved with. */
@@ -82,10 +87,11 @@ export interface NewRun {
   modelName: string;
   layers?: LayerInfo[];
   floatAccuracy?: number | null;
+  floatPredictions?: RunPredictions | null;
 }
 
 /** Fields of a run's metadata that may be changed after it is created. */
-export type RunPatch = Partial<Pick<RunMeta, 'status' | 'layers' | 'floatAccuracy' | 'error' | 'name'>>;
+export type RunPatch = Partial<Pick<RunMeta, 'status' | 'layers' | 'floatAccuracy' | 'floatPredictions' | 'error' | 'name'>>;
 
 /** A run read back: metadata, its valid rounds in order, and what was skipped. */
 export interface LoadedRun {
@@ -264,6 +270,7 @@ export class RunsDb {
         summary: null,
         error: null,
         predictions: null,
+        floatPredictions: input.floatPredictions ?? null,
       };
       await store.put(meta);
       return meta;
@@ -474,6 +481,20 @@ function predictionsOf(raw: unknown, testSize: number): RunPredictions | null {
   return { classes: raw.classes, labels: raw.labels };
 }
 
+/** Every dataset here has ten classes (src/data/datasets.ts); an answer outside them is damage. */
+const CLASSES = 10;
+
+/** Whether `x` is one class per test image: a Uint8Array of exactly `testSize` values below CLASSES. */
+function isAnswers(x: unknown, testSize: number): x is Uint8Array {
+  return x instanceof Uint8Array && x.length === testSize && x.every((v) => v < CLASSES);
+}
+
+/** The float model's saved answers with their labels, or null (absent, as in older runs, or damaged: the run still loads). */
+function floatPredictionsOf(raw: unknown, testSize: number): RunPredictions | null {
+  if (!isObj(raw) || !isAnswers(raw.classes, testSize) || !isAnswers(raw.labels, testSize)) return null;
+  return { classes: raw.classes, labels: raw.labels };
+}
+
 /** A run's metadata read back, or the reason it cannot be used. */
 export function validateMeta(raw: unknown): RunMeta | string {
   if (raw === undefined) return 'it is missing';
@@ -518,6 +539,7 @@ export function validateMeta(raw: unknown): RunMeta | string {
     summary: summary as RunSummary | null,
     error: isStr(raw.error) ? raw.error : null,
     predictions: predictionsOf(raw.predictions, raw.testSize),
+    floatPredictions: floatPredictionsOf(raw.floatPredictions, raw.testSize),
   };
 }
 
@@ -540,6 +562,11 @@ export function validateRoundRecord(raw: unknown, meta: RunMeta): RoundResult | 
     if (info && (info.name !== l.name || info.size !== l.weights.length)) return `layer ${l.name} does not match the run's layer ${info.name}`;
     if (!(l.freeHistogram instanceof Uint32Array) || !(l.levelCounts instanceof Uint32Array)) return `layer ${l.name}'s histograms are damaged`;
     if (!isInt(l.frozenCount) || !isNum(l.histMin) || !isNum(l.histMax)) return `layer ${l.name}'s counts are damaged`;
+  }
+  // The round's answers per test image: absent in older rounds; damaged ones are dropped, the round is kept.
+  if (r.predictions !== undefined && !isAnswers(r.predictions, meta.testSize)) {
+    const { predictions: _dropped, ...rest } = r;
+    return rest as unknown as RoundResult;
   }
   return r as unknown as RoundResult;
 }

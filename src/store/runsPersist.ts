@@ -143,6 +143,7 @@ export function persistRuns(opts: PersistOptions): RunsPersistence {
       modelName: s.model?.name ?? 'unknown',
       layers: s.layers,
       floatAccuracy: s.floatAccuracy,
+      floatPredictions: s.floatPredictions,
     };
     enqueue(t, async (db) => {
       // A continued run is already saved: pick it up; anything else is new.
@@ -183,7 +184,8 @@ export function persistRuns(opts: PersistOptions): RunsPersistence {
     }
     if (s.layers.length > 0 && s.layers !== t.layers) {
       t.layers = s.layers;
-      const patch = { layers: s.layers, floatAccuracy: s.floatAccuracy };
+      // The start event brings the layers with the float model's answers (kept for the confusion matrices).
+      const patch = { layers: s.layers, floatAccuracy: s.floatAccuracy, ...(s.floatPredictions ? { floatPredictions: s.floatPredictions } : {}) };
       enqueue(t, (db) => db.updateRun(t.id, patch));
     }
     for (const r of s.rounds) {

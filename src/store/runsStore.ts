@@ -229,6 +229,7 @@ export class SavedRuns {
         modelName: meta.modelName,
         layers: meta.layers,
         floatAccuracy: meta.floatAccuracy,
+        floatPredictions: meta.floatPredictions,
         rounds,
       });
       if (why) {

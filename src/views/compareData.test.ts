@@ -25,6 +25,7 @@ function meta(id: string, accuracies: number[], floatAccuracy: number | null, sc
     summary: null,
     error: null,
     predictions: null,
+    floatPredictions: null,
   };
 }
 

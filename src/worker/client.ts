@@ -14,16 +14,18 @@ import { PRETRAINED, pretrainedById } from '../model/pretrained.ts';
 import type { StepUnit } from '../engine/control.ts';
 import type { FromWorker, ToWorker, WorkerMemory } from './protocol.ts';
 import type { KernelCheckSummary } from '../kernels/check.ts';
+import type { RunPredictions } from '../engine/results.ts';
 import type { LevelKind } from '../inq/levels.ts';
 
 /** How often per-batch progress reaches the store, at most. */
 export const PROGRESS_THROTTLE_MS = 100;
 
 /** The engine's resume point after the last of `rounds` (private copies of its weights and masks). */
-function resumeAfter(rounds: readonly RoundResult[], layers: LayerInfo[], floatAccuracy: number): ResumeState | null {
+function resumeAfter(rounds: readonly RoundResult[], layers: LayerInfo[], floatAccuracy: number, floatPredictions: RunPredictions | null): ResumeState | null {
   const last = rounds.at(-1);
   if (!last) return null;
   return {
+    ...(floatPredictions ? { floatPredictions: floatPredictions.classes.slice() } : {}),
     completedRounds: last.round,
     layers,
     weights: last.layers.map((l) => l.weights.slice()),
@@ -58,6 +60,8 @@ export interface SavedRunToContinue {
   modelName: string;
   layers: LayerInfo[];
   floatAccuracy: number;
+  /** The float model's answers on its test images, when saved (else the worker predicts them again). */
+  floatPredictions?: RunPredictions | null;
   /** Its completed rounds, in order. */
   rounds: RoundResult[];
 }
@@ -225,7 +229,7 @@ export class InqClient {
     const s = this.store.getState();
     const config = this.runConfig;
     s.setConfig({ backend });
-    const resume = config && s.floatAccuracy !== null ? resumeAfter(s.rounds, s.layers, s.floatAccuracy) : null;
+    const resume = config && s.floatAccuracy !== null ? resumeAfter(s.rounds, s.layers, s.floatAccuracy, s.floatPredictions) : null;
     if (!resume || !config) {
       this.afterReady = null;
       this.init(backend);
@@ -253,7 +257,7 @@ export class InqClient {
     const s = this.store.getState();
     if (isRunActive(s.status)) return 'A run is in progress: stop it before continuing another.';
     if (s.status !== 'ready' && s.status !== 'done' && s.status !== 'cancelled') return 'The worker is not ready: wait for it to load (or restart it from the message above).';
-    const resume = resumeAfter(saved.rounds, saved.layers, saved.floatAccuracy);
+    const resume = resumeAfter(saved.rounds, saved.layers, saved.floatAccuracy, saved.floatPredictions ?? null);
     if (!resume) return `“${saved.name}” has no completed round to continue from; start a new run instead.`;
     const model = s.model;
     if (model && (model.layers.length !== saved.layers.length || model.layers.some((l, i) => l.size !== saved.layers[i].size))) {
@@ -277,6 +281,7 @@ export class InqClient {
       runId: saved.runId,
       layers: saved.layers,
       floatAccuracy: saved.floatAccuracy,
+      floatPredictions: saved.floatPredictions ?? null,
       rounds: saved.rounds,
       totalRounds: config.schedule.length,
       epochsPerRound: config.epochsPerRound,

@@ -14,7 +14,7 @@ import { PRETRAINED, pretrainedById } from '../model/pretrained.ts';
 import type { StepUnit } from '../engine/control.ts';
 import type { FromWorker, ToWorker, WorkerMemory } from './protocol.ts';
 import type { KernelCheckSummary } from '../kernels/check.ts';
-import type { RunPredictions } from '../engine/results.ts';
+import type { RunPredictions, TestImages } from '../engine/results.ts';
 import type { LevelKind } from '../inq/levels.ts';
 
 /** How often per-batch progress reaches the store, at most. */
@@ -325,6 +325,22 @@ export class InqClient {
     this.send({ type: 'sensitivity', id, bits, levels, testSize });
   }
 
+  /** Pixels and labels of test images by index (e.g. a confusion-matrix cell's), for the caller to draw; rejects with the worker's reason. */
+  testImages(indices: readonly number[]): Promise<TestImages> {
+    if (!this.worker) return Promise.reject(new Error('the worker is not running'));
+    return new Promise((resolve, reject) => {
+      const id = this.expectReply(
+        (msg) => {
+          if (msg.type !== 'test-images') reject(new Error(`unexpected reply ${msg.type}`));
+          else if ('error' in msg.result) reject(new Error(msg.result.error));
+          else resolve(msg.result);
+        },
+        () => reject(new Error('the worker stopped before sending the images')),
+      );
+      this.send({ type: 'test-images', id, indices: [...indices] });
+    });
+  }
+
   /** Test hook: runs the shift kernels' parity check in the worker on this browser's WebGPU. */
   debugKernelCheck(cases: number, seed: number): Promise<KernelCheckSummary | { error: string }> {
     return new Promise((resolve) => {
@@ -422,6 +438,7 @@ export class InqClient {
         break;
       case 'kernel-check':
       case 'sensitivity':
+      case 'test-images':
         this.reply(msg.id, msg);
         break;
       case 'sensitivity-progress':

@@ -152,7 +152,10 @@ function MatrixTable(props: {
       <thead>
         <tr>
           <th scope="col" className="confusion-corner">
-            <span aria-hidden="true">true ↓ predicted →</span>
+            <span aria-hidden="true">
+              true ↓<br />
+              answer →
+            </span>
             <span className="sr-only">true digit by row, predicted digit by column</span>
           </th>
           {classes.map((p) => (

@@ -89,3 +89,27 @@ test('confusion matrices: float beside quantized add up to the test images, thei
   expect(guard.errors).toEqual([]);
   expect(guard.foreign).toEqual([]);
 });
+
+test('a saved run keeps its answers: after a reload, opening it shows the same matrices', async ({ page, baseURL }) => {
+  test.setTimeout(300_000);
+  const guard = guardPage(page, new URL(baseURL!).origin);
+  await openReady(page, '#schedule=0.6,1&train=256&test=200&batch=32');
+  await page.getByRole('button', { name: 'Run', exact: true }).click();
+  const row = page.locator('[data-testid="runs-table"] tr[data-run-name="Run 1"]');
+  await expect(row).toHaveAttribute('data-status', 'done', { timeout: 170_000 });
+  const card = page.getByRole('region', { name: 'Where the errors are' });
+  const before = { float: await countsOf(card.getByTestId('confusion-float')), quantized: await countsOf(card.getByTestId('confusion-quantized')) };
+
+  await page.reload();
+  await expect(page.getByRole('button', { name: 'Run', exact: true })).toBeEnabled({ timeout: 120_000 });
+  await expect(card.getByTestId('confusion-float')).toHaveCount(0);
+  await page.getByRole('button', { name: 'Open Run 1', exact: true }).click();
+  await expect(card.getByTestId('confusion-quantized').locator('caption')).toContainText('Quantized, round 2');
+  expect(await countsOf(card.getByTestId('confusion-float'))).toEqual(before.float);
+  expect(await countsOf(card.getByTestId('confusion-quantized'))).toEqual(before.quantized);
+  // Its cells still open their images (the pixels come from the dataset loaded now).
+  await card.locator('[data-testid="confusion-quantized"] td[data-count]:not([data-count="0"]) button').first().click();
+  await expect(card.getByRole('region', { name: 'Images in the chosen cell' }).locator('figure').first()).toBeVisible();
+  expect(guard.errors).toEqual([]);
+  expect(guard.foreign).toEqual([]);
+});

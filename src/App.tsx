@@ -15,6 +15,7 @@ import { ExportPanel } from './views/ExportPanel.tsx';
 import { RunsPanel, SavedRunsNotice } from './views/RunsPanel.tsx';
 import { CompareView } from './views/CompareView.tsx';
 import { SensitivityPanel } from './views/SensitivityPanel.tsx';
+import { ConfusionMatrixCard } from './views/ConfusionMatrix.tsx';
 
 /** Root component; the store and the InqClient are set up by main.tsx. */
 export function App() {
@@ -45,6 +46,7 @@ export function App() {
             <FrozenTable />
             <PackedSize />
           </div>
+          <ConfusionMatrixCard />
           <RunsPanel />
           <CompareView />
           <SensitivityPanel />

@@ -71,6 +71,18 @@ export interface RunModelFiles {
   predictions?: RunPredictions;
 }
 
+/** Test images as the page draws them: `count` images of height×width grey bytes (0–255, row-major, first channel), and their labels. */
+export interface TestImages {
+  images: Uint8Array;
+  labels: Uint8Array;
+  count: number;
+  height: number;
+  width: number;
+}
+
+/** The most test images one request may ask for (a confusion-matrix cell shows fewer). */
+export const MAX_TEST_IMAGES = 100;
+
 /** A finished run's answers on its test images, in test-set order. */
 export interface RunPredictions {
   classes: Uint8Array;

@@ -9,6 +9,7 @@ import { isLevel, levelSet, maxAbs } from '../inq/levels.ts';
 import { quantizeAll } from '../inq/quantize.ts';
 import { evaluate } from '../model/evaluate.ts';
 import { quadrantData } from '../testing/syntheticData.ts';
+import { predictClasses } from '../model/evaluate.ts';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -268,6 +269,77 @@ describe('runInq on a tiny model', () => {
       expect(l.frozenRound[grown[li]], l.name).toBe(2);
       expect(l.weights[grown[li]], l.name).toBe(-(2 ** preN1[li]));
     });
+    model.dispose();
+  });
+
+  it('answers for every test image: the float model once at the start, the quantized model at each round end, from the scoring pass', async () => {
+    const model = tinyConvNet(11);
+    const train = quadrantData(64, 12);
+    const test = quadrantData(40, 13);
+    const expectedFloat = Uint8Array.from(await predictClasses(model, test));
+    const events: InqEvent[] = [];
+    const cfg: InqConfig = { ...config, schedule: [0.5, 1], epochsPerRound: 1 };
+    await runInq({ model, train, test, config: cfg, onEvent: (e) => events.push(e) });
+    const start = events.find((e) => e.type === 'start');
+    if (start?.type !== 'start') throw new Error('no start event');
+    const hits = (pred: Uint8Array): number => pred.reduce((a, p, i) => a + (p === test.labels[i] ? 1 : 0), 0) / test.count;
+    expect(Array.from(start.testLabels)).toEqual(Array.from(test.labels));
+    expect(Array.from(start.floatPredictions)).toEqual(Array.from(expectedFloat));
+    expect(hits(start.floatPredictions)).toBeCloseTo(start.floatAccuracy, 12);
+    const rounds = events.flatMap((e) => (e.type === 'roundEnd' ? [e.result] : []));
+    expect(rounds).toHaveLength(2);
+    for (const r of rounds) {
+      expect(r.predictions).toBeInstanceOf(Uint8Array);
+      expect(r.predictions!.length).toBe(test.count);
+      expect(hits(r.predictions!)).toBeCloseTo(r.accuracy, 12);
+    }
+    // The last round's answers are the final model's.
+    expect(Array.from(rounds[1].predictions!)).toEqual(Array.from(await predictClasses(model, test)));
+    model.dispose();
+  });
+
+  it('a resumed run reuses the float answers it is given, and predicts them again from the float model when they are missing', async () => {
+    const train = quadrantData(64, 14);
+    const test = quadrantData(24, 15);
+    const cfg: InqConfig = { ...config, schedule: [0.5, 1], epochsPerRound: 1 };
+    const model = tinyConvNet(16);
+    const floatAnswers = Uint8Array.from(await predictClasses(model, test));
+    const events: InqEvent[] = [];
+    const control = new RunControl();
+    const first = runInq({ model, train, test, config: cfg, control, onEvent: (e) => events.push(e) });
+    control.step('round');
+    while (!events.some((e) => e.type === 'roundEnd')) await new Promise((r) => setTimeout(r, 20));
+    control.cancel();
+    await expect(first).rejects.toBeInstanceOf(CancelledError);
+    const start = events.find((e) => e.type === 'start');
+    const r1 = events.find((e) => e.type === 'roundEnd');
+    if (start?.type !== 'start' || r1?.type !== 'roundEnd') throw new Error('missing events');
+    const resumeFrom = (floatPredictions?: Uint8Array) => ({
+      completedRounds: 1,
+      layers: start.layers,
+      weights: r1.result.layers.map((l) => l.weights),
+      frozenRound: r1.result.layers.map((l) => l.frozenRound),
+      floatAccuracy: start.floatAccuracy,
+      floatLoss: start.floatLoss,
+      lastRound: r1.result,
+      ...(floatPredictions ? { floatPredictions } : {}),
+    });
+    const startOf = async (floatPredictions?: Uint8Array): Promise<Extract<InqEvent, { type: 'start' }>> => {
+      // A fresh copy of the pre-trained model, as the worker builds for a resumed run.
+      const fresh = tinyConvNet(16);
+      const later: InqEvent[] = [];
+      await runInq({ model: fresh, train, test, config: cfg, onEvent: (e) => later.push(e), resume: resumeFrom(floatPredictions) });
+      fresh.dispose();
+      const s = later.find((e) => e.type === 'start');
+      if (s?.type !== 'start') throw new Error('no start event');
+      return s;
+    };
+    // Given: used as they are (a recognisable stand-in shows they were not predicted again).
+    const given = new Uint8Array(test.count).fill(1);
+    expect(Array.from((await startOf(given)).floatPredictions)).toEqual(Array.from(given));
+    // Missing, or for another number of images: predicted from the float model before its weights are replaced.
+    expect(Array.from((await startOf()).floatPredictions)).toEqual(Array.from(floatAnswers));
+    expect(Array.from((await startOf(new Uint8Array(3))).floatPredictions)).toEqual(Array.from(floatAnswers));
     model.dispose();
   });
 

@@ -11,7 +11,7 @@ import { layerSize } from '../inq/codec.ts';
 import type { Dataset } from '../data/dataset.ts';
 import { kernelsOf, floatBytesOf, type KernelRef } from '../model/quantLayers.ts';
 import { MaskedTrainer, type OptimizerOptions } from '../model/trainer.ts';
-import { evaluate } from '../model/evaluate.ts';
+import { evaluateWithClasses, predictClasses } from '../model/evaluate.ts';
 import { trainEpoch } from './epoch.ts';
 import { RunControl } from './control.ts';
 import { prune } from './prune.ts';
@@ -70,7 +70,19 @@ export async function runInq(input: SessionInput): Promise<RunSummary> {
   if (resume && (resume.layers.length !== refs.length || resume.layers.some((l, i) => l.size !== refs[i].size))) {
     throw new RangeError('the saved run does not match this model\'s layers');
   }
-  const base = resume ? { accuracy: resume.floatAccuracy, loss: resume.floatLoss } : await evaluate(model, test);
+  // The float model's figures and its class for each test image (before pruning or resuming change the weights);
+  // a resumed run keeps its figures and predicts again only when its answers are missing or for other images.
+  let base: { accuracy: number; loss: number };
+  let floatPredictions: Uint8Array;
+  if (resume) {
+    base = { accuracy: resume.floatAccuracy, loss: resume.floatLoss };
+    floatPredictions =
+      resume.floatPredictions && resume.floatPredictions.length === test.count ? Uint8Array.from(resume.floatPredictions) : Uint8Array.from(await predictClasses(model, test));
+  } else {
+    const ev = await evaluateWithClasses(model, test);
+    base = { accuracy: ev.accuracy, loss: ev.loss };
+    floatPredictions = ev.classes;
+  }
   // 0. Optional pruning with splicing; the pruned weights then stay frozen at zero.
   let pruned: Uint8Array[] | null = null;
   let pruneReport: PruneReport | undefined;
@@ -150,6 +162,8 @@ export async function runInq(input: SessionInput): Promise<RunSummary> {
     oneShotAccuracy: oneShot ? oneShot.accuracy : null,
     config,
     resumedAfter: first,
+    floatPredictions,
+    testLabels: Uint8Array.from(test.labels),
   });
 
   const opt: OptimizerOptions = { kind: config.optimizer, learningRate: config.learningRate, momentum: config.momentum, weightDecay: config.weightDecay };
@@ -192,8 +206,8 @@ export async function runInq(input: SessionInput): Promise<RunSummary> {
         }
       }
       // 4. Evaluate.
-      const ev = await evaluate(model, test);
-      last = { round, portion, accuracy: ev.accuracy, loss: ev.loss, epochLosses, seconds: 0, trainSeconds, layers: [], integrity: { moved: 0, offLevel: 0 } };
+      const ev = await evaluateWithClasses(model, test);
+      last = { round, portion, accuracy: ev.accuracy, loss: ev.loss, epochLosses, seconds: 0, trainSeconds, layers: [], predictions: ev.classes, integrity: { moved: 0, offLevel: 0 } };
       last.layers = await snapshotLayers(layers);
       last.integrity = checkIntegrity(layers, last.layers);
       if (last.integrity.moved || last.integrity.offLevel) {

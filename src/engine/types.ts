@@ -100,6 +100,11 @@ export interface RoundResult {
   seconds: number;
   trainSeconds: number;
   layers: LayerSnapshot[];
+  /**
+   * The predicted class of every test image the round was scored on, in test-set order (from the
+   * same pass as `accuracy`). Absent in rounds saved before the page kept them.
+   */
+  predictions?: Uint8Array;
   /** Checked at the round's end over every layer: both must be 0 (the session fails otherwise). Absent in rounds saved before the check existed. */
   integrity?: RoundIntegrity;
 }
@@ -149,6 +154,8 @@ export interface ResumeState {
   floatLoss: number;
   /** The last completed round's result, for the summary if nothing is left to run. */
   lastRound?: RoundResult;
+  /** The float model's class for each test image, when known (else the session predicts them again before resuming). */
+  floatPredictions?: Uint8Array;
 }
 
 /**
@@ -168,6 +175,9 @@ export type InqEvent =
       oneShotAccuracy: number | null;
       config: InqConfig;
       resumedAfter: number;
+      /** The float (pre-trained) model's class for each test image, and the images' labels, in test-set order. */
+      floatPredictions: Uint8Array;
+      testLabels: Uint8Array;
     }
   | { type: 'roundStart'; round: number; portion: number }
   | { type: 'batch'; round: number; epoch: number; batch: number; batches: number; loss: number }

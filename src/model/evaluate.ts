@@ -11,25 +11,40 @@ export interface EvalResult {
 
 /** Evaluates `model` on `ds` in batches. */
 export async function evaluate(model: tf.LayersModel, ds: Dataset, batchSize = 500): Promise<EvalResult> {
+  const { accuracy, loss } = await evaluatePass(model, ds, batchSize, false);
+  return { accuracy, loss };
+}
+
+/** Accuracy, mean loss and the predicted class (arg-max) of every image, in order: one pass over `ds`. */
+export async function evaluateWithClasses(model: tf.LayersModel, ds: Dataset, batchSize = 500): Promise<EvalResult & { classes: Uint8Array }> {
+  const r = await evaluatePass(model, ds, batchSize, true);
+  return { accuracy: r.accuracy, loss: r.loss, classes: r.classes ?? new Uint8Array(0) };
+}
+
+async function evaluatePass(model: tf.LayersModel, ds: Dataset, batchSize: number, wantClasses: boolean): Promise<EvalResult & { classes: Uint8Array | null }> {
+  if (wantClasses && ds.numClasses > 256) throw new RangeError(`${ds.numClasses} classes do not fit the predictions' bytes`);
   let correct = 0;
   let lossSum = 0;
   const size = pixels(ds);
+  const classes = wantClasses ? new Uint8Array(ds.count) : null;
   for (let s = 0; s < ds.count; s += batchSize) {
     const n = Math.min(batchSize, ds.count - s);
-    const [c, l] = tf.tidy(() => {
+    const [c, l, p] = tf.tidy(() => {
       const x = tf.tensor(ds.images.subarray(s * size, (s + n) * size), [n, ...ds.shape], 'float32');
       const labels = tf.tensor1d(ds.labels.subarray(s, s + n), 'int32');
       const logits = model.predict(x) as tf.Tensor;
-      const hits = tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), labels), 'int32'));
+      const predicted = tf.argMax(logits, 1);
+      const hits = tf.sum(tf.cast(tf.equal(predicted, labels), 'int32'));
       const loss = tf.mul(tf.losses.softmaxCrossEntropy(tf.oneHot(labels, ds.numClasses), logits), n);
-      return [hits, loss];
+      return [hits, loss, predicted];
     });
-    const [cv, lv] = await Promise.all([c.data(), l.data()]);
-    tf.dispose([c, l]);
+    const [cv, lv, pv] = await Promise.all([c.data(), l.data(), classes ? p.data() : null]);
+    tf.dispose([c, l, p]);
     correct += cv[0];
     lossSum += lv[0];
+    if (classes && pv) classes.set(pv, s);
   }
-  return { accuracy: correct / ds.count, loss: lossSum / ds.count };
+  return { accuracy: correct / ds.count, loss: lossSum / ds.count, classes };
 }
 
 /** Class probabilities for a batch of images (N×H×W×C). */

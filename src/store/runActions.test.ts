@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createPlaygroundStore } from './store.ts';
 import { DEFAULT_PLAYGROUND_CONFIG, isRunActive } from './types.ts';
+import { DEFAULT_CONFIG } from '../engine/types.ts';
 import type { RoundResult } from '../engine/types.ts';
 import type { BackendChoice } from '../model/backendPrefs.ts';
 
@@ -48,6 +49,22 @@ describe('run actions: every run-state transition in the store', () => {
     s.getState().workerCrashed('boom');
     expect(s.getState()).toMatchObject({ status: 'error', canContinue: true });
     expect(s.getState().message).toMatch(/crashed: boom/);
+  });
+
+  it('answers per image: the start event keeps the float model\'s with the labels, each round end its own; a new run forgets them', () => {
+    const s = ready();
+    const a = () => s.getState();
+    a().startRun('r1', DEFAULT_PLAYGROUND_CONFIG);
+    const labels = Uint8Array.from([3, 1, 4, 1, 5]);
+    const floatPredictions = Uint8Array.from([3, 1, 4, 7, 5]);
+    a().runEvent({ type: 'start', layers: [], rounds: 2, floatAccuracy: 0.8, floatLoss: 0.2, oneShotAccuracy: 0.7, config: { ...DEFAULT_CONFIG }, resumedAfter: 0, floatPredictions, testLabels: labels });
+    expect(a().floatPredictions).toEqual({ classes: floatPredictions, labels });
+    expect(a().oneShotAccuracy).toBe(0.7);
+    const r1 = { ...round(1, 0.6), predictions: Uint8Array.from([3, 2, 4, 7, 5]) };
+    a().runEvent({ type: 'roundEnd', result: r1 });
+    expect(a().rounds[0].predictions).toBe(r1.predictions);
+    a().startRun('r2', DEFAULT_PLAYGROUND_CONFIG);
+    expect(a().floatPredictions).toBeNull();
   });
 
   it('continue: a saved run\'s rounds become the history and its loss curve, and it trains on', () => {

@@ -6,7 +6,7 @@
 import type { StateCreator } from 'zustand/vanilla';
 import type { BackendChoice } from '../model/backendPrefs.ts';
 import type { InqEvent, LayerInfo, PruneReport, RoundResult } from '../engine/types.ts';
-import type { DemoModelInfo, DemoResult, ModelSummary, RunModelFiles } from '../engine/results.ts';
+import type { DemoModelInfo, DemoResult, ModelSummary, RunModelFiles, RunPredictions } from '../engine/results.ts';
 import type { LoadedRun } from './runsDb.ts';
 import type { SensitivityResult } from '../engine/sensitivity.ts';
 import type { LevelKind } from '../inq/levels.ts';
@@ -20,6 +20,7 @@ const EMPTY_HISTORY = {
   summary: null,
   pruning: null,
   runModel: null,
+  floatPredictions: null,
   floatAccuracy: null,
   oneShotAccuracy: null,
   selectedRound: null,
@@ -39,6 +40,8 @@ export interface ContinuedRun {
   runId: string;
   layers: LayerInfo[];
   floatAccuracy: number;
+  /** The float model's answers on its test images, when saved (the start event brings them otherwise). */
+  floatPredictions?: RunPredictions | null;
   /** Its completed rounds, in order (at least one). */
   rounds: RoundResult[];
   /** Rounds and epochs per round of its schedule. */
@@ -123,6 +126,7 @@ function openedRunState(run: LoadedRun): Partial<PlaygroundState> {
     summary: meta.summary,
     pruning: meta.summary?.prune ? { target: meta.summary.prune.target, epochs: 0, report: meta.summary.prune } : null,
     runModel: model,
+    floatPredictions: meta.floatPredictions,
     progress: last ? { round: last.round, rounds: K, epoch: 0, epochs: meta.config.epochsPerRound, batch: 0, batches: 0, loss: NaN } : null,
   };
 }
@@ -161,6 +165,7 @@ export const runActionsSlice: StateCreator<PlaygroundState, [], [], RunActions> 
       canContinue: false,
       layers: run.layers,
       floatAccuracy: run.floatAccuracy,
+      floatPredictions: run.floatPredictions ?? null,
       rounds: run.rounds,
       epochLosses: lossesOf(run.rounds),
       progress: { round: last?.round ?? 0, rounds: run.totalRounds, epoch: 0, epochs: run.epochsPerRound, batch: 0, batches: 0, loss: NaN },
@@ -181,7 +186,12 @@ export const runActionsSlice: StateCreator<PlaygroundState, [], [], RunActions> 
         break;
       case 'start':
         // A continued run's start carries no one-shot figure: keep the one it was opened with.
-        set((s) => ({ layers: e.layers, floatAccuracy: e.floatAccuracy, oneShotAccuracy: e.oneShotAccuracy ?? s.oneShotAccuracy }));
+        set((s) => ({
+          layers: e.layers,
+          floatAccuracy: e.floatAccuracy,
+          oneShotAccuracy: e.oneShotAccuracy ?? s.oneShotAccuracy,
+          floatPredictions: { classes: e.floatPredictions, labels: e.testLabels },
+        }));
         break;
       case 'roundStart':
         set((s) => ({ progress: { ...(s.progress ?? emptyProgress()), round: e.round, rounds: s.config.schedule.length, epoch: 0, batch: 0 } }));

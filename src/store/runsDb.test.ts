@@ -100,6 +100,42 @@ describe('runsDb', () => {
     expect(runs[0].predictions).toBeNull();
   });
 
+  it("keeps the float model's answers and each round's, typed and checked; runs and rounds saved before them, or with damaged ones, still load without them", async () => {
+    await db.createRun(newRun('c'));
+    const testSize = 200;
+    const answers = (k: number) => Uint8Array.from({ length: testSize }, (_, i) => (i * k) % 10);
+    await db.updateRun('c', { layers: fakeLayers(), floatAccuracy: 0.98, floatPredictions: { classes: answers(7), labels: answers(3) } });
+    await db.putRound('c', { ...fakeRound(1, 0.9), predictions: answers(5) });
+    await db.putRound('c', fakeRound(2, 0.95)); // as saved before the page kept answers
+    await db.putRound('c', { ...fakeRound(3, 0.96), predictions: answers(5).slice(1) }); // one short: damaged
+    let loaded = await db.loadRun('c');
+    expect(loaded!.problems).toEqual([]);
+    expect(loaded!.meta.floatPredictions!.classes).toBeInstanceOf(Uint8Array);
+    expect(Array.from(loaded!.meta.floatPredictions!.classes)).toEqual(Array.from(answers(7)));
+    expect(Array.from(loaded!.meta.floatPredictions!.labels)).toEqual(Array.from(answers(3)));
+    expect(loaded!.rounds.map((r) => r.round)).toEqual([1, 2, 3]);
+    expect(Array.from(loaded!.rounds[0].predictions!)).toEqual(Array.from(answers(5)));
+    expect(loaded!.rounds[1].predictions).toBeUndefined();
+    expect(loaded!.rounds[2].predictions).toBeUndefined();
+    expect(loaded!.rounds[2].accuracy).toBe(0.96);
+
+    // A run saved before: no field at all. And damaged answers: a class out of range, or the wrong type.
+    await db.createRun(newRun('old'));
+    expect((await db.loadRun('old'))!.meta.floatPredictions).toBeNull();
+    const bad = answers(7);
+    bad[5] = 12;
+    await db.updateRun('c', { floatPredictions: { classes: bad, labels: answers(3) } });
+    expect((await db.loadRun('c'))!.meta.floatPredictions).toBeNull();
+    await db.updateRun('c', { floatPredictions: { classes: Array.from(answers(7)), labels: answers(3) } as unknown as { classes: Uint8Array; labels: Uint8Array } });
+    loaded = await db.loadRun('c');
+    expect(loaded!.meta.floatPredictions).toBeNull();
+    expect(loaded!.meta.status).toBe('running');
+    await putRaw('rounds', { v: 1, runId: 'c', round: 4, result: { ...fakeRound(4, 0.97), predictions: 'lots' } });
+    loaded = await db.loadRun('c');
+    expect(loaded!.rounds.map((r) => r.round)).toEqual([1, 2, 3, 4]);
+    expect(loaded!.rounds[3].predictions).toBeUndefined();
+  });
+
   it('lists runs newest first and names new ones Run N after the highest N', async () => {
     await db.createRun(newRun('a', 1));
     await db.createRun(newRun('b', 2));

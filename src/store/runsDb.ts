@@ -74,6 +74,11 @@ export interface RunMeta {
   predictions: RunPredictions | null;
   /** One seed of a repeated configuration (its group is listed and compared as one entry); null for a single run. */
   repeat: RepeatTag | null;
+  /**
+   * The float (pre-trained) model's answers on the run's test images (testSize of them) with their
+   * labels, from its 'start' event; null before that, or in runs saved before the page kept them.
+   */
+  floatPredictions: RunPredictions | null;
 }
 
 /** What a new run is saved with. */
@@ -88,10 +93,11 @@ export interface NewRun {
   layers?: LayerInfo[];
   floatAccuracy?: number | null;
   repeat?: RepeatTag | null;
+  floatPredictions?: RunPredictions | null;
 }
 
 /** Fields of a run's metadata that may be changed after it is created. */
-export type RunPatch = Partial<Pick<RunMeta, 'status' | 'layers' | 'floatAccuracy' | 'oneShotAccuracy' | 'error' | 'name'>>;
+export type RunPatch = Partial<Pick<RunMeta, 'status' | 'layers' | 'floatAccuracy' | 'oneShotAccuracy' | 'floatPredictions' | 'error' | 'name'>>;
 
 /** A run read back: metadata, its valid rounds in order, and what was skipped. */
 export interface LoadedRun {
@@ -272,6 +278,7 @@ export class RunsDb {
         error: null,
         predictions: null,
         repeat: input.repeat ?? null,
+        floatPredictions: input.floatPredictions ?? null,
       };
       await store.put(meta);
       return meta;
@@ -489,6 +496,20 @@ function repeatOf(raw: unknown): RepeatTag | null {
   return { group: raw.group, index: raw.index, of: raw.of };
 }
 
+/** Every dataset here has ten classes (src/data/datasets.ts); an answer outside them is damage. */
+const CLASSES = 10;
+
+/** Whether `x` is one class per test image: a Uint8Array of exactly `testSize` values below CLASSES. */
+function isAnswers(x: unknown, testSize: number): x is Uint8Array {
+  return x instanceof Uint8Array && x.length === testSize && x.every((v) => v < CLASSES);
+}
+
+/** The float model's saved answers with their labels, or null (absent, as in older runs, or damaged: the run still loads). */
+function floatPredictionsOf(raw: unknown, testSize: number): RunPredictions | null {
+  if (!isObj(raw) || !isAnswers(raw.classes, testSize) || !isAnswers(raw.labels, testSize)) return null;
+  return { classes: raw.classes, labels: raw.labels };
+}
+
 /** A run's metadata read back, or the reason it cannot be used. */
 export function validateMeta(raw: unknown): RunMeta | string {
   if (raw === undefined) return 'it is missing';
@@ -535,6 +556,7 @@ export function validateMeta(raw: unknown): RunMeta | string {
     error: isStr(raw.error) ? raw.error : null,
     predictions: predictionsOf(raw.predictions, raw.testSize),
     repeat: repeatOf(raw.repeat),
+    floatPredictions: floatPredictionsOf(raw.floatPredictions, raw.testSize),
   };
 }
 
@@ -559,6 +581,11 @@ export function validateRoundRecord(raw: unknown, meta: RunMeta): RoundResult | 
     if (!isInt(l.frozenCount) || !isNum(l.histMin) || !isNum(l.histMax)) return `layer ${l.name}'s counts are damaged`;
   }
   if (r.integrity !== undefined && !(isObj(r.integrity) && isInt(r.integrity.moved) && isInt(r.integrity.offLevel))) return 'its integrity check is damaged';
+  // The round's answers per test image: absent in older rounds; damaged ones are dropped, the round is kept.
+  if (r.predictions !== undefined && !isAnswers(r.predictions, meta.testSize)) {
+    const { predictions: _dropped, ...rest } = r;
+    return rest as unknown as RoundResult;
+  }
   return r as unknown as RoundResult;
 }
 

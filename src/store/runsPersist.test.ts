@@ -98,6 +98,21 @@ describe('runsPersist', () => {
     expect(page.getState().repeat).toBeNull();
   });
 
+  it("saves the float model's answers with the layers and each round's answers with the round, and an opened run shows them", async () => {
+    const p = start();
+    beginRun('r1');
+    const answers = (k: number) => Uint8Array.from({ length: 200 }, (_, i) => (i * k) % 10);
+    page.setState({ layers: fakeLayers(), floatAccuracy: 0.98, floatPredictions: { classes: answers(7), labels: answers(3) } });
+    page.setState((s) => ({ rounds: [...s.rounds, { ...fakeRound(1, 0.95, 0.5), predictions: answers(9) }] }));
+    await p.flush();
+    const saved = await db.loadRun('r1');
+    expect(Array.from(saved!.meta.floatPredictions!.classes)).toEqual(Array.from(answers(7)));
+    expect(Array.from(saved!.rounds[0].predictions!)).toEqual(Array.from(answers(9)));
+    page.getState().openSavedRun(saved!);
+    expect(Array.from(page.getState().floatPredictions!.labels)).toEqual(Array.from(answers(3)));
+    expect(Array.from(page.getState().rounds[0].predictions!)).toEqual(Array.from(answers(9)));
+  });
+
   it('uses the exact engine configuration the client started the run with', async () => {
     const p = start({ runConfig: () => ({ ...DEFAULT_CONFIG, schedule: [0.5, 1], optimizer: 'adam', weightDecay: 0 }) });
     beginRun('r1');

@@ -144,6 +144,7 @@ export function persistRuns(opts: PersistOptions): RunsPersistence {
       layers: s.layers,
       floatAccuracy: s.floatAccuracy,
       repeat: s.repeat,
+      floatPredictions: s.floatPredictions,
     };
     enqueue(t, async (db) => {
       // A continued run is already saved: pick it up; anything else is new.
@@ -184,7 +185,8 @@ export function persistRuns(opts: PersistOptions): RunsPersistence {
     }
     if (s.layers.length > 0 && s.layers !== t.layers) {
       t.layers = s.layers;
-      const patch = { layers: s.layers, floatAccuracy: s.floatAccuracy, oneShotAccuracy: s.oneShotAccuracy };
+      // The start event brings the layers with the float model's answers (kept for the confusion matrices).
+      const patch = { layers: s.layers, floatAccuracy: s.floatAccuracy, oneShotAccuracy: s.oneShotAccuracy, ...(s.floatPredictions ? { floatPredictions: s.floatPredictions } : {}) };
       enqueue(t, (db) => db.updateRun(t.id, patch));
     }
     for (const r of s.rounds) {

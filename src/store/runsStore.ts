@@ -253,6 +253,7 @@ export class SavedRuns {
         modelName: meta.modelName,
         layers: meta.layers,
         floatAccuracy: meta.floatAccuracy,
+        floatPredictions: meta.floatPredictions,
         rounds,
       });
       if (why) {

@@ -50,6 +50,7 @@ const historySlice: StateCreator<PlaygroundState, [], [], HistorySlice> = (set) 
   summary: null,
   pruning: null,
   runModel: null,
+  floatPredictions: null,
   selectedRound: null,
   selectRound: (round) => set({ selectedRound: round }),
 });

@@ -2,7 +2,7 @@
 import type { BackendChoice, BackendPreference } from '../model/backendPrefs.ts';
 import type { PartitionStrategy } from '../inq/partition.ts';
 import { DEFAULT_CONFIG, PRUNE_EPOCHS, type InqConfig, type LayerInfo, type PruneReport, type RoundResult, type RunSummary } from '../engine/types.ts';
-import type { DemoModelInfo, DemoResult, ModelSummary, RunModelFiles } from '../engine/results.ts';
+import type { DemoModelInfo, DemoResult, ModelSummary, RunModelFiles, RunPredictions } from '../engine/results.ts';
 import type { StepUnit } from '../engine/control.ts';
 import type { SensitivityResult } from '../engine/sensitivity.ts';
 import type { LevelKind } from '../inq/levels.ts';
@@ -145,6 +145,12 @@ export interface HistorySlice {
   pruning: { target: number; epochs: number; report: PruneReport | null } | null;
   /** The finished run's quantized model as files (packed + Layers), for saving and export; null until a run ends. */
   runModel: RunModelFiles | null;
+  /**
+   * The float (pre-trained) model's class for each of the run's test images, with their labels (each
+   * round's quantized answers are in its RoundResult); null before the run's start, or for a run saved
+   * before the page kept them.
+   */
+  floatPredictions: RunPredictions | null;
   /** Round shown by every view (1-based); null follows the latest round. */
   selectedRound: number | null;
   selectRound: (round: number | null) => void;

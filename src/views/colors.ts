@@ -72,3 +72,9 @@ export function pixelOf(hex: string): number {
   const b = v & 255;
   return ((255 << 24) | (b << 16) | (g << 8) | r) >>> 0;
 }
+
+/** A #rrggbb colour with opacity `alpha` (0–1), as rgba() for a CSS background. */
+export function withAlpha(hex: string, alpha: number): string {
+  const v = Number.parseInt(hex.slice(1), 16);
+  return `rgba(${(v >> 16) & 255}, ${(v >> 8) & 255}, ${v & 255}, ${Math.min(1, Math.max(0, alpha)).toFixed(3)})`;
+}

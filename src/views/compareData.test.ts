@@ -27,6 +27,7 @@ function meta(id: string, accuracies: number[], floatAccuracy: number | null, sc
     error: null,
     predictions: null,
     repeat: null,
+    floatPredictions: null,
   };
 }
 

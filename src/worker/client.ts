@@ -14,16 +14,18 @@ import { PRETRAINED, pretrainedById } from '../model/pretrained.ts';
 import type { StepUnit } from '../engine/control.ts';
 import type { FromWorker, ToWorker, WorkerMemory } from './protocol.ts';
 import type { KernelCheckSummary } from '../kernels/check.ts';
+import type { RunPredictions, TestImages } from '../engine/results.ts';
 import type { LevelKind } from '../inq/levels.ts';
 
 /** How often per-batch progress reaches the store, at most. */
 export const PROGRESS_THROTTLE_MS = 100;
 
 /** The engine's resume point after the last of `rounds` (private copies of its weights and masks). */
-function resumeAfter(rounds: readonly RoundResult[], layers: LayerInfo[], floatAccuracy: number): ResumeState | null {
+function resumeAfter(rounds: readonly RoundResult[], layers: LayerInfo[], floatAccuracy: number, floatPredictions: RunPredictions | null): ResumeState | null {
   const last = rounds.at(-1);
   if (!last) return null;
   return {
+    ...(floatPredictions ? { floatPredictions: floatPredictions.classes.slice() } : {}),
     completedRounds: last.round,
     layers,
     weights: last.layers.map((l) => l.weights.slice()),
@@ -58,6 +60,8 @@ export interface SavedRunToContinue {
   modelName: string;
   layers: LayerInfo[];
   floatAccuracy: number;
+  /** The float model's answers on its test images, when saved (else the worker predicts them again). */
+  floatPredictions?: RunPredictions | null;
   /** Its completed rounds, in order. */
   rounds: RoundResult[];
 }
@@ -226,7 +230,7 @@ export class InqClient {
     const s = this.store.getState();
     const config = this.runConfig;
     s.setConfig({ backend });
-    const resume = config && s.floatAccuracy !== null ? resumeAfter(s.rounds, s.layers, s.floatAccuracy) : null;
+    const resume = config && s.floatAccuracy !== null ? resumeAfter(s.rounds, s.layers, s.floatAccuracy, s.floatPredictions) : null;
     if (!resume || !config) {
       this.afterReady = null;
       this.init(backend);
@@ -254,7 +258,7 @@ export class InqClient {
     const s = this.store.getState();
     if (isRunActive(s.status)) return 'A run is in progress: stop it before continuing another.';
     if (s.status !== 'ready' && s.status !== 'done' && s.status !== 'cancelled') return 'The worker is not ready: wait for it to load (or restart it from the message above).';
-    const resume = resumeAfter(saved.rounds, saved.layers, saved.floatAccuracy);
+    const resume = resumeAfter(saved.rounds, saved.layers, saved.floatAccuracy, saved.floatPredictions ?? null);
     if (!resume) return `“${saved.name}” has no completed round to continue from; start a new run instead.`;
     const model = s.model;
     if (model && (model.layers.length !== saved.layers.length || model.layers.some((l, i) => l.size !== saved.layers[i].size))) {
@@ -278,6 +282,7 @@ export class InqClient {
       runId: saved.runId,
       layers: saved.layers,
       floatAccuracy: saved.floatAccuracy,
+      floatPredictions: saved.floatPredictions ?? null,
       rounds: saved.rounds,
       totalRounds: config.schedule.length,
       epochsPerRound: config.epochsPerRound,
@@ -319,6 +324,22 @@ export class InqClient {
     );
     this.actions.sensitivityRequested(id, bits, levels, testSize);
     this.send({ type: 'sensitivity', id, bits, levels, testSize });
+  }
+
+  /** Pixels and labels of test images by index (e.g. a confusion-matrix cell's), for the caller to draw; rejects with the worker's reason. */
+  testImages(indices: readonly number[]): Promise<TestImages> {
+    if (!this.worker) return Promise.reject(new Error('the worker is not running'));
+    return new Promise((resolve, reject) => {
+      const id = this.expectReply(
+        (msg) => {
+          if (msg.type !== 'test-images') reject(new Error(`unexpected reply ${msg.type}`));
+          else if ('error' in msg.result) reject(new Error(msg.result.error));
+          else resolve(msg.result);
+        },
+        () => reject(new Error('the worker stopped before sending the images')),
+      );
+      this.send({ type: 'test-images', id, indices: [...indices] });
+    });
   }
 
   /** Test hook: runs the shift kernels' parity check in the worker on this browser's WebGPU. */
@@ -418,6 +439,7 @@ export class InqClient {
         break;
       case 'kernel-check':
       case 'sensitivity':
+      case 'test-images':
         this.reply(msg.id, msg);
         break;
       case 'sensitivity-progress':

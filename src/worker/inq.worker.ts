@@ -15,7 +15,8 @@ import { layerSensitivity, type SensitivityResult } from '../engine/sensitivity.
 import { datasetProbabilities, predictClasses } from '../model/evaluate.ts';
 import { DATASETS } from '../data/datasets.ts';
 import { RunControl, CancelledError } from '../engine/control.ts';
-import { demoTransferables, runModelTransferables, transferablesOf, type DemoResult, type FromWorker, type ModelSummary, type ToWorker } from './protocol.ts';
+import { demoTransferables, runModelTransferables, transferablesOf, type DemoResult, type FromWorker, type ModelSummary, type TestImages, type ToWorker } from './protocol.ts';
+import { MAX_TEST_IMAGES } from '../engine/results.ts';
 import { DigitDemo } from './demo.ts';
 import { packModel } from '../model/exportPacked.ts';
 import { loadPackedModel, type PackedModel } from '../inq/packedModel.ts';
@@ -293,6 +294,23 @@ async function sensitivity(msg: Extract<ToWorker, { type: 'sensitivity' }>): Pro
   }
 }
 
+/** Test images by index as grey bytes (the first channel) with their labels: small, and cheap enough to answer during a run. */
+function testImages(indices: readonly number[]): TestImages {
+  if (!loaded) throw new Error('the worker is not ready yet');
+  const test = loaded.data.test;
+  if (indices.length > MAX_TEST_IMAGES) throw new RangeError(`at most ${MAX_TEST_IMAGES} test images at once (asked for ${indices.length})`);
+  const [height, width, channels] = test.shape;
+  const size = height * width * channels;
+  const images = new Uint8Array(indices.length * height * width);
+  const labels = new Uint8Array(indices.length);
+  indices.forEach((index, k) => {
+    if (!Number.isInteger(index) || index < 0 || index >= test.count) throw new RangeError(`test image ${index} does not exist (0–${test.count - 1})`);
+    for (let p = 0; p < height * width; p++) images[k * height * width + p] = Math.round(255 * Math.min(1, Math.max(0, test.images[index * size + p * channels])));
+    labels[k] = test.labels[index];
+  });
+  return { images, labels, count: indices.length, height, width };
+}
+
 /** Test hook: the shift kernels' parity check on this browser's WebGPU, on a device of its own. */
 async function kernelCheck(cases: number, seed: number): Promise<KernelCheckSummary> {
   const adapter = await navigator.gpu?.requestAdapter();
@@ -338,6 +356,16 @@ self.onmessage = (ev: MessageEvent<ToWorker>) => {
         (e: unknown) => post({ type: 'sensitivity', id: msg.id, result: { error: messageOf(e) } }),
       );
       break;
+    case 'test-images': {
+      let reply: FromWorker;
+      try {
+        reply = { type: 'test-images', id: msg.id, result: testImages(msg.indices) };
+      } catch (e) {
+        reply = { type: 'test-images', id: msg.id, result: { error: messageOf(e) } };
+      }
+      post(reply, 'error' in reply.result ? [] : [reply.result.images.buffer, reply.result.labels.buffer]);
+      break;
+    }
     case 'debug-kernel-check':
       kernelCheck(msg.cases, msg.seed).then(
         (result) => post({ type: 'kernel-check', id: msg.id, result }),

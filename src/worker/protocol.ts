@@ -7,12 +7,12 @@ import type { BackendChoice, BackendPreference } from '../model/backendPrefs.ts'
 import type { InqConfig, InqEvent, ResumeState } from '../engine/types.ts';
 import type { StepUnit } from '../engine/control.ts';
 import type { KernelCheckSummary } from '../kernels/check.ts';
-import type { DemoModelInfo, DemoResult, ModelSummary, RunModelFiles } from '../engine/results.ts';
+import type { DemoModelInfo, DemoResult, ModelSummary, RunModelFiles, TestImages } from '../engine/results.ts';
 import type { DatasetName } from '../data/datasets.ts';
 import type { LevelKind } from '../inq/levels.ts';
 import type { SensitivityResult } from '../engine/sensitivity.ts';
 
-export type { DemoLayerTime, DemoModelInfo, DemoResult, ModelSummary, RunModelFiles } from '../engine/results.ts';
+export type { DemoLayerTime, DemoModelInfo, DemoResult, ModelSummary, RunModelFiles, TestImages } from '../engine/results.ts';
 
 /** Page → worker. */
 export type ToWorker =
@@ -56,6 +56,8 @@ export type ToWorker =
   | { type: 'demo-predict'; id: number; image: Float32Array }
   /** Draw-a-digit demo: classify MNIST test image `index` (a random one when absent). */
   | { type: 'demo-predict-test'; id: number; index?: number }
+  /** Pixels and labels of test images by index (at most MAX_TEST_IMAGES), e.g. those of a confusion-matrix cell; answered even during a run. */
+  | { type: 'test-images'; id: number; indices: number[] }
   /** Per-layer sensitivity of the pre-trained model at `bits` on the first `testSize` test images (never during a run). */
   | { type: 'sensitivity'; id: number; bits: number; levels: LevelKind; testSize: number };
 
@@ -83,6 +85,7 @@ export type FromWorker =
   | { type: 'kernel-check'; id: number; result: KernelCheckSummary | { error: string } }
   | { type: 'sensitivity-progress'; id: number; done: number; total: number }
   | { type: 'sensitivity'; id: number; result: SensitivityResult | { error: string } }
+  | { type: 'test-images'; id: number; result: TestImages | { error: string } }
   /** The final model's softmax on the run's test subset (count × classes), before 'done', when the start asked for it. */
   | { type: 'run-probabilities'; runId: string; probs: Float32Array; labels: Uint8Array; classes: number }
   /** Sent once a run ends (after its 'end' event, before its 'done' state). */
@@ -97,9 +100,11 @@ export type FromWorker =
 
 /** Typed arrays inside an event, to transfer instead of copy. */
 export function transferablesOf(e: InqEvent): Transferable[] {
+  if (e.type === 'start') return [e.floatPredictions.buffer, e.testLabels.buffer];
   if (e.type !== 'roundEnd') return [];
   const out: Transferable[] = [];
   for (const l of e.result.layers) out.push(l.weights.buffer, l.frozenRound.buffer, l.freeHistogram.buffer, l.levelCounts.buffer);
+  if (e.result.predictions) out.push(e.result.predictions.buffer);
   return out;
 }
 

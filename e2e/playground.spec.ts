@@ -167,4 +167,17 @@ test.describe('INQ playground', () => {
     await expect(page.getByLabel('Seed', { exact: true })).toHaveValue('42');
     await expect(page.getByLabel('Portion schedule', { exact: true })).toHaveValue('0.5,0.75,0.875,1');
   });
+
+  test("a teacher's link hides panels by name and keeps the rest; an unknown name is refused with the list", async ({ page }) => {
+    await openReady(page, '#hide=sweeps,export,digit,runs');
+    await expect(page.getByRole('heading', { name: 'Accuracy per round' })).toBeVisible();
+    await expect(page.getByRole('heading', { name: 'Weight histograms' })).toBeVisible();
+    for (const gone of ['Sweeps', 'Export', 'Draw a digit', 'Saved runs']) await expect(page.getByRole('heading', { name: gone, exact: true })).toHaveCount(0);
+    await expect(page.getByRole('heading', { name: 'Compare runs' })).toHaveCount(1);
+    await page.goto('about:blank');
+    await openReady(page, '#hide=sweeps,nonsense&bits=4');
+    await expect(page.getByText(/hide takes panel names \(loss, frozen, .*\); "nonsense" is not one/)).toBeVisible();
+    await expect(page.getByRole('heading', { name: 'Sweeps', exact: true })).toHaveCount(1);
+    await expect(page.getByLabel('Bit-width', { exact: true })).toHaveValue('4');
+  });
 });

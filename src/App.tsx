@@ -16,9 +16,14 @@ import { RunsPanel, SavedRunsNotice } from './views/RunsPanel.tsx';
 import { CompareView } from './views/CompareView.tsx';
 import { SensitivityPanel } from './views/SensitivityPanel.tsx';
 import { ConfusionMatrixCard } from './views/ConfusionMatrix.tsx';
+import { usePlayground } from './store/store.ts';
+import type { PanelName } from './store/types.ts';
 
 /** Root component; the store and the InqClient are set up by main.tsx. */
 export function App() {
+  // A teacher's link can hide panels (`hide=sweeps,export`, src/store/url.ts).
+  const hide = usePlayground((s) => s.config.hide);
+  const shown = (p: PanelName): boolean => !hide.includes(p);
   return (
     <div className="app">
       <Header />
@@ -33,27 +38,28 @@ export function App() {
           <RunControls />
           <ScheduleEditor />
           <ControlsPanel />
-          <ModelInfo />
-          <ModelPicker />
-          <ExportPanel />
+          {shown('data') && <ModelInfo />}
+          {shown('model') && <ModelPicker />}
+          {shown('export') && <ExportPanel />}
         </aside>
         <main className="views">
           <RunSummary />
           <RoundScrubber />
           <div className="view-grid">
             <AccuracyChart />
-            <LossChart />
-            <FrozenTable />
-            <PackedSize />
+            {shown('loss') && <LossChart />}
+            {shown('frozen') && <FrozenTable />}
+            {shown('size') && <PackedSize />}
           </div>
-          <ConfusionMatrixCard />
-          <RunsPanel />
-          <CompareView />
-          <SensitivityPanel />
-          <SweepPanel />
-          <DigitDemo />
-          <WeightHistograms />
-          <PartitionMasks />
+          {/* The two views that are INQ itself come first, right under the accuracy. */}
+          {shown('histograms') && <WeightHistograms />}
+          {shown('masks') && <PartitionMasks />}
+          {shown('errors') && <ConfusionMatrixCard />}
+          {shown('runs') && <RunsPanel />}
+          {shown('compare') && <CompareView />}
+          {shown('sensitivity') && <SensitivityPanel />}
+          {shown('sweeps') && <SweepPanel />}
+          {shown('digit') && <DigitDemo />}
         </main>
       </div>
       <footer className="credit">

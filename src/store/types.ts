@@ -26,7 +26,33 @@ export interface PlaygroundConfig {
   pretrained: string;
   /** Score the final model on every test image (not only the first testSize), for a comparison that can tell runs apart. */
   finalFull: boolean;
+  /** Panels a teacher's link hides (`hide=sweeps,export`): the page shows only what the lesson needs. */
+  hide: PanelName[];
 }
+
+/** The panels a link can hide, by the name the link uses. */
+export const PANELS = {
+  loss: 'Training loss per epoch',
+  frozen: 'Frozen fraction per layer',
+  size: 'Model size',
+  runs: 'Saved runs',
+  compare: 'Compare runs',
+  sensitivity: 'Layer sensitivity',
+  sweeps: 'Sweeps',
+  errors: 'Where the errors are',
+  digit: 'Draw a digit',
+  histograms: 'Weight histograms',
+  masks: 'Partition masks',
+  data: 'Data and model',
+  model: 'Your own model',
+  export: 'Export',
+} as const;
+
+/** A panel's name in a link. */
+export type PanelName = keyof typeof PANELS;
+
+/** Whether `s` names a panel. */
+export const isPanelName = (s: string): s is PanelName => Object.hasOwn(PANELS, s);
 
 /** Sensible first-screen defaults: the paper's 5-bit schedule on a 2k-image subset. */
 export const DEFAULT_PLAYGROUND_CONFIG: PlaygroundConfig = {
@@ -43,6 +69,7 @@ export const DEFAULT_PLAYGROUND_CONFIG: PlaygroundConfig = {
   prune: 0,
   pretrained: 'lenet5',
   finalFull: false,
+  hide: [],
 };
 
 /** Engine configuration for the playground's settings. */

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { decodeHash, encodeHash, MAX_HASH_LENGTH } from './url.ts';
-import { DEFAULT_PLAYGROUND_CONFIG, type PlaygroundConfig } from './types.ts';
+import { DEFAULT_PLAYGROUND_CONFIG, PANELS, type PanelName, type PlaygroundConfig } from './types.ts';
 import { createRng } from '../inq/rng.ts';
 import { presetFor } from '../inq/schedule.ts';
 import { PRETRAINED } from '../model/pretrained.ts';
@@ -24,6 +24,7 @@ describe('URL hash', () => {
         prune: rng.next() < 0.5 ? 0 : Math.round(5 + rng.int(95)) / 100,
         pretrained: PRETRAINED[rng.int(PRETRAINED.length)].id,
         finalFull: rng.next() < 0.5,
+        hide: (Object.keys(PANELS) as PanelName[]).filter(() => rng.next() < 0.2),
       };
       const { config: back, errors } = decodeHash(`#${encodeHash(config)}`);
       expect(errors).toEqual([]);
@@ -60,5 +61,14 @@ describe('URL hash', () => {
     const h = encodeHash(DEFAULT_PLAYGROUND_CONFIG);
     expect(h).toContain('schedule=0.5%2C0.75%2C0.875%2C1');
     expect(h.length).toBeLessThan(200);
+  });
+
+  it('hide: a list of panel names; an unknown name is refused with the list, and the rest of the link still counts', () => {
+    expect(decodeHash('#hide=sweeps,export,sweeps&bits=3')).toEqual({ config: { hide: ['sweeps', 'export'], bits: 3 }, errors: [] });
+    const { config, errors } = decodeHash('#hide=sweeps,<b>x</b>&bits=3');
+    expect(config).toEqual({ bits: 3 });
+    expect(errors[0]).toMatch(/^hide takes panel names \(loss, frozen, .*\); "<b>x<\/b>" is not one/);
+    expect(encodeHash({ ...DEFAULT_PLAYGROUND_CONFIG, hide: ['digit', 'masks'] })).toContain('hide=digit%2Cmasks');
+    expect(decodeHash(`#${encodeHash(DEFAULT_PLAYGROUND_CONFIG)}`).config.hide).toEqual([]);
   });
 });

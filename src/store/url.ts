@@ -3,7 +3,7 @@ import { parseSchedule, formatSchedule } from '../inq/schedule.ts';
 import { boundError, CONFIG_BOUNDS, type BoundedSetting } from '../engine/config.ts';
 import { isBackendPreference } from '../model/backendPrefs.ts';
 import { PRETRAINED, pretrainedById } from '../model/pretrained.ts';
-import type { PlaygroundConfig } from './types.ts';
+import { isPanelName, PANELS, type PanelName, type PlaygroundConfig } from './types.ts';
 
 type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
 
@@ -50,6 +50,16 @@ export const URL_FIELDS: { [K in keyof PlaygroundConfig]: Field<K> } = {
     key: 'finalfull',
     parse: (raw) => (raw === '1' ? ok(true) : raw === '0' ? ok(false) : fail('finalfull must be 1 (score the final model on every test image) or 0')),
     format: (v) => (v ? '1' : '0'),
+  },
+  hide: {
+    key: 'hide',
+    parse: (raw) => {
+      const names = raw === '' ? [] : raw.split(',').map((s) => s.trim());
+      const bad = names.filter((n) => !isPanelName(n));
+      if (bad.length) return fail(`hide takes panel names (${Object.keys(PANELS).join(', ')}); "${bad[0].slice(0, 20)}" is not one`);
+      return ok([...new Set(names)] as PanelName[]);
+    },
+    format: (v) => v.join(','),
   },
   pretrained: {
     key: 'model',

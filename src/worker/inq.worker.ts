@@ -224,6 +224,8 @@ async function start(msg: Extract<ToWorker, { type: 'start' }>): Promise<void> {
   let n1ByLayer = new Map<string, number>();
   ctl.onStateChange = (state) => post({ type: 'state', runId: msg.runId, state });
   post({ type: 'state', runId: msg.runId, state: 'running' });
+  // Set from the engine's callback (an object: TypeScript does not follow assignments made in a closure).
+  const lastRound: { answers: Uint8Array | null } = { answers: null };
   try {
     const summary = await runInq({
       model,
@@ -234,6 +236,8 @@ async function start(msg: Extract<ToWorker, { type: 'start' }>): Promise<void> {
       resume: msg.resume,
       onEvent: (event) => {
         if (event.type === 'start') n1ByLayer = new Map(event.layers.map((l) => [l.name, l.n1]));
+        // The last round's answers are the final model's on the run's test images (copied: posting transfers them).
+        if (event.type === 'roundEnd') lastRound.answers = event.result.predictions?.slice() ?? null;
         post({ type: 'event', runId: msg.runId, event }, transferablesOf(event));
       },
     });
@@ -255,7 +259,10 @@ async function start(msg: Extract<ToWorker, { type: 'start' }>): Promise<void> {
     const layersFiles = await modelToArtifacts(model, { inq: { model: model.name, quantized: true, config: msg.config, summary } });
     // Its answers on the test images (all of them when asked: a paired comparison on 10,000 images tells far more runs apart).
     const finalTest = msg.finalTestSize && msg.finalTestSize > test.count ? headSubset(data.test, Math.min(msg.finalTestSize, data.test.count)) : test;
-    const predictions = { classes: Uint8Array.from(await predictClasses(model, finalTest)), labels: Uint8Array.from(finalTest.labels) };
+    // On the rounds' own test images the last round already scored the final model: no second pass.
+    const answers = lastRound.answers;
+    const classes = finalTest === test && answers?.length === test.count ? answers : Uint8Array.from(await predictClasses(model, finalTest));
+    const predictions = { classes, labels: Uint8Array.from(finalTest.labels) };
     const files = { runId: msg.runId, bits: msg.config.bits, packed: packedFiles, layers: layersFiles, predictions };
     post({ type: 'run-model', ...files }, runModelTransferables(files));
     if (msg.probabilities) {

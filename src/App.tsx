@@ -17,22 +17,35 @@ import { CompareView } from './views/CompareView.tsx';
 import { SensitivityPanel } from './views/SensitivityPanel.tsx';
 import { ConfusionMatrixCard } from './views/ConfusionMatrix.tsx';
 import { usePlayground } from './store/store.ts';
+import { TeachView } from './views/TeachView.tsx';
 import type { PanelName } from './store/types.ts';
 
 /** Root component; the store and the InqClient are set up by main.tsx. */
 export function App() {
   // A teacher's link can hide panels (`hide=sweeps,export`, src/store/url.ts).
   const hide = usePlayground((s) => s.config.hide);
+  const view = usePlayground((s) => s.config.view);
   const shown = (p: PanelName): boolean => !hide.includes(p);
+  const banners = (
+    <div className="banners">
+      <MessageBanner />
+      <UrlNotice />
+      <SavedRunsNotice />
+      <LoadingState />
+    </div>
+  );
+  if (view === 'teach') {
+    return (
+      <div className="app app-teach">
+        {banners}
+        <TeachView />
+      </div>
+    );
+  }
   return (
     <div className="app">
       <Header />
-      <div className="banners">
-        <MessageBanner />
-        <UrlNotice />
-        <SavedRunsNotice />
-        <LoadingState />
-      </div>
+      {banners}
       <div className="layout">
         <aside className="sidebar" aria-label="Run and settings">
           <RunControls />

@@ -28,6 +28,10 @@ export interface PlaygroundConfig {
   finalFull: boolean;
   /** Panels a teacher's link hides (`hide=sweeps,export`): the page shows only what the lesson needs. */
   hide: PanelName[];
+  /** The dashboard (every view), or Teach: one screen for a class (`view=teach`). */
+  view: 'dashboard' | 'teach';
+  /** The layer Teach shows (a layer name; empty: the largest layer). */
+  layer: string;
 }
 
 /** The panels a link can hide, by the name the link uses. */
@@ -70,6 +74,8 @@ export const DEFAULT_PLAYGROUND_CONFIG: PlaygroundConfig = {
   pretrained: 'lenet5',
   finalFull: false,
   hide: [],
+  view: 'dashboard',
+  layer: '',
 };
 
 /** Engine configuration for the playground's settings. */

@@ -25,6 +25,8 @@ describe('URL hash', () => {
         pretrained: PRETRAINED[rng.int(PRETRAINED.length)].id,
         finalFull: rng.next() < 0.5,
         hide: (Object.keys(PANELS) as PanelName[]).filter(() => rng.next() < 0.2),
+        view: rng.next() < 0.5 ? 'dashboard' : 'teach',
+        layer: ['', 'fc1', 'conv2', 'dense_1'][rng.int(4)],
       };
       const { config: back, errors } = decodeHash(`#${encodeHash(config)}`);
       expect(errors).toEqual([]);

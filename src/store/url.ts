@@ -61,6 +61,13 @@ export const URL_FIELDS: { [K in keyof PlaygroundConfig]: Field<K> } = {
     },
     format: (v) => v.join(','),
   },
+  view: { key: 'view', parse: (raw) => (raw === 'dashboard' || raw === 'teach' ? ok(raw) : fail('view must be dashboard or teach')), format: String },
+  layer: {
+    key: 'layer',
+    // Checked against the model's layers when it loads (Teach falls back to the largest); here only its form.
+    parse: (raw) => (/^[\w./-]{0,64}$/.test(raw) ? ok(raw) : fail('layer must be a layer name (letters, digits, _ . / -)')),
+    format: String,
+  },
   pretrained: {
     key: 'model',
     parse: (raw) => (pretrainedById(raw) ? ok(raw) : fail(`model must be one of ${PRETRAINED.map((p) => p.id).join(', ')}`)),

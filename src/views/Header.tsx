@@ -1,4 +1,5 @@
 /** Page header: title, the backend in use and why, the backend selector, and the environment status lines. */
+import { ViewSwitch } from './ViewSwitch.tsx';
 import type { ChangeEvent } from 'react';
 import { usePlayground } from '../store/store.ts';
 import { isRunActive, type PlaygroundState } from '../store/types.ts';
@@ -54,6 +55,7 @@ export function Header() {
     <header className="page-header">
       <div className="title-block">
         <h1>INQ Playground</h1>
+        <ViewSwitch />
         <p className="lede">
           Incremental Network Quantization (Zhou et al. 2017): a trained network's weights become powers of two, a portion at a time, while the
           rest re-train to make up for it.

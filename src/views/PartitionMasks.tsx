@@ -107,6 +107,14 @@ const MaskFigure = memo(function MaskFigure({ info, snap, round }: { info: Layer
   );
 });
 
+/** One layer's mask for the shown round (Teach); nothing before the first round. */
+export function OneLayerMask({ layer }: { layer: string }) {
+  const info = usePlayground((s) => s.layers.find((l) => l.name === layer));
+  const result = useShownResult();
+  const snap = result?.layers.find((l) => l.name === layer);
+  return info && snap && result ? <LayerMask info={info} snap={snap} round={result.round} slot={SLOTS.masks} /> : null;
+}
+
 /** Every layer's mask for the shown round, with the colour legend. */
 export function PartitionMasks() {
   const layers = usePlayground((s) => s.layers);

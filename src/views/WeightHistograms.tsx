@@ -137,6 +137,14 @@ const HistogramFigure = memo(function HistogramFigure({ info, snap, log }: { inf
   );
 });
 
+/** One layer's histogram for the shown round (Teach); nothing before the first round. */
+export function OneLayerHistogram({ layer, log }: { layer: string; log: boolean }) {
+  const info = usePlayground((s) => s.layers.find((l) => l.name === layer));
+  const result = useShownResult();
+  const snap = result?.layers.find((l) => l.name === layer);
+  return info && snap ? <LayerHistogram info={info} snap={snap} slot={SLOTS.histograms} log={log} /> : null;
+}
+
 /** Every layer's histogram for the shown round. */
 export function WeightHistograms() {
   const layers = usePlayground((s) => s.layers);

@@ -150,7 +150,7 @@ test.describe('saved runs', () => {
     const csv = readFileSync(await (await downloading).path(), 'utf8').trimEnd().split('\r\n');
     expect(csv).toHaveLength(3);
     const header = csv[0].split(',');
-    expect(header.slice(0, 2)).toEqual(['name', 'model']);
+    expect(header.slice(0, 3)).toEqual(['name', 'repeat', 'model']);
     expect(header).toContain('final_ci95_low');
     expect(header).toContain('round_3');
     expect(csv[1]).toMatch(/^Run 1,/);

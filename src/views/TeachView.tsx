@@ -61,7 +61,8 @@ function caption(info: LayerInfo | null, result: RoundResult | null, total: numb
   if (!snap) return '';
   const s = roundStory(snap, result.round);
   const moved = s.newly - s.zeros;
-  const onto = s.levels > 0 ? `${int(moved)} moved to ${s.levels} level${s.levels === 1 ? '' : 's'} between ±${levelText(s.smallest).slice(1)} and ±${levelText(s.largest).slice(1)}` : '';
+  const span = s.smallest === s.largest ? `±${levelText(s.largest).slice(1)}` : `±${levelText(s.smallest).slice(1)} … ±${levelText(s.largest).slice(1)}`;
+  const onto = s.levels > 0 ? `${int(moved)} snapped to ${span} (${s.levels} level${s.levels === 1 ? '' : 's'})` : '';
   const parts = [
     `Round ${result.round} of ${total}: ${pct(result.portion)} of every layer is frozen.`,
     `${int(s.newly)} more of ${info.name}'s ${int(info.size)} weights froze, the largest still free; ${[onto, s.zeros ? `${int(s.zeros)} to zero` : ''].filter(Boolean).join(', ')}.`,

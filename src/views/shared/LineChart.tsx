@@ -166,7 +166,7 @@ function RechartsDrawing(p: LineChartProps & { width: number }) {
           label={xAxisLabel}
         />
         {/* interval 0: show the ticks as computed, without measuring each label's text in the DOM (a forced layout per tick). */}
-        <YAxis domain={p.yDomain} interval={0} tickFormatter={yFormat} tick={TICK} stroke={COLORS.axis} width={46} allowDataOverflow />
+        <YAxis domain={p.yDomain} interval={0} tickFormatter={yFormat} tick={TICK} stroke={COLORS.axis} width={54} allowDataOverflow />
         <Tooltip isAnimationActive={false} contentStyle={TOOLTIP_STYLE} labelFormatter={tooltipLabel} formatter={tooltipValue} />
         {refs.map((r, i) => (
           <ReferenceLine

@@ -16,7 +16,7 @@ import type { CDPSession, Page } from '@playwright/test';
 export interface LongTask {
   /** Wall time, ms (Long Tasks API). */
   wall: number;
-  /** Main-thread CPU time inside the task, ms (trace); the wall time when no trace task matched. */
+  /** Main-thread CPU time inside the task, ms (trace); NaN when no trace task overlaps it (the trace lost it). */
   cpu: number;
   /** Start, ms after `start()`. */
   at: number;
@@ -70,12 +70,16 @@ export async function watchLongTasks(page: Page): Promise<LongTaskWatch> {
       // Page clock (ms) to trace clock (µs).
       const toTrace = (t: number): number => mark.ts + (t - markAt) * 1000;
       return entries.map((e) => {
-        const at = toTrace(e.start);
-        // The trace task this entry measured: the one on the page's main thread that spans its start.
-        const match = tasks
-          .filter((t) => t.ts - 2000 <= at && at <= t.ts + (t.dur ?? 0))
-          .sort((a, b) => Math.abs((a.dur ?? 0) / 1000 - e.duration) - Math.abs((b.dur ?? 0) / 1000 - e.duration))[0];
-        return { wall: e.duration, cpu: match ? (match.tdur ?? 0) / 1000 : e.duration, at: e.start - markAt };
+        const from = toTrace(e.start);
+        const to = from + e.duration * 1000;
+        // The trace task this entry measured: the one on the page's main thread that overlaps it most.
+        let best: TraceEvent | null = null;
+        let bestOverlap = 0;
+        for (const t of tasks) {
+          const overlap = Math.min(to, t.ts + (t.dur ?? 0)) - Math.max(from, t.ts);
+          if (overlap > bestOverlap) [best, bestOverlap] = [t, overlap];
+        }
+        return { wall: e.duration, cpu: best ? (best.tdur ?? 0) / 1000 : NaN, at: e.start - markAt };
       });
     },
   };

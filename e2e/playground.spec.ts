@@ -25,7 +25,7 @@ test.describe('INQ playground', () => {
     await expect(page.getByTestId('run-summary')).toBeVisible({ timeout: 150_000 });
     // The run is over: what follows (reading its data, moving the round slider) is not part of it.
     const longTasks = await watch.stop();
-    console.log(`long tasks during the run (wall/main-thread CPU, ms): ${longTasks.map((t) => `${t.wall.toFixed(0)}/${t.cpu.toFixed(0)}`).join(', ') || 'none'}`);
+    console.log(`long tasks during the run (wall/main-thread CPU, ms): ${longTasks.map((t) => `${t.wall.toFixed(0)}/${Number.isFinite(t.cpu) ? t.cpu.toFixed(0) : '? (not in the trace)'}`).join(', ') || 'none'}`);
 
     const chart = page.getByTestId('accuracy-chart');
     await expect(chart).toHaveAttribute('data-points', '2');

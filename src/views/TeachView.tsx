@@ -18,8 +18,8 @@ import { formatSchedule } from '../inq/schedule.ts';
 import { ViewSwitch } from './ViewSwitch.tsx';
 
 /** The layer Teach shows: the one the link names if the model has it, else the largest. */
-export function teachLayer(layers: readonly LayerInfo[], wanted: string): LayerInfo | null {
-  return layers.find((l) => l.name === wanted) ?? layers.reduce<LayerInfo | null>((a, l) => (!a || l.size > a.size ? l : a), null);
+export function teachLayer<L extends { name: string; size: number }>(layers: readonly L[], wanted: string): L | null {
+  return layers.find((l) => l.name === wanted) ?? layers.reduce<L | null>((a, l) => (!a || l.size > a.size ? l : a), null);
 }
 
 /** What the shown round did to one layer, counted from its snapshot. */
@@ -47,16 +47,20 @@ export function roundStory(snap: LayerSnapshot, round: number): { newly: number;
 }
 
 /** The caption: one or two sentences from the run's own numbers, in the paper's words. */
-function caption(info: LayerInfo | null, result: RoundResult | null, total: number, float: number | null, oneShot: number | null): string {
+function caption(info: LayerInfo | null, result: RoundResult | null, total: number, float: number | null, oneShot: number | null, pretrained: number | null): string {
   const refs = `${float !== null ? `float ${pct(float, 2)}` : ''}${oneShot !== null ? `, one-shot ${pct(oneShot, 2)}` : ''}`;
-  if (!info) return 'Loading the pre-trained model…';
   if (!result) {
+    const score = float ?? pretrained;
+    if (score === null && !info) return 'Loading the pre-trained model…';
     return (
-      `The float model scores ${float !== null ? pct(float, 2) : '…'} on the test images. Each round freezes a portion of every layer's weights, the largest ` +
+      `The float model scores ${score !== null ? pct(score, 2) : '…'} on the test images. Each round freezes a portion of every layer's weights, the largest ` +
       `still free, and snaps them to powers of two; the free ones re-train to make up for it.` +
-      (oneShot !== null ? ` Snapping every weight at once instead (one-shot, no re-training) scores ${pct(oneShot, 2)}.` : ' Press Run, or Step to go one round at a time.')
+      (oneShot !== null
+        ? ` Snapping every weight at once instead (one-shot, no re-training) scores ${pct(oneShot, 2)}.`
+        : ' Press Run (or Step, one round at a time): first the worker measures what snapping every weight at once would score.')
     );
   }
+  if (!info) return '';
   const snap = result.layers.find((l) => l.name === info.name);
   if (!snap) return '';
   const s = roundStory(snap, result.round);
@@ -84,11 +88,16 @@ export function TeachView() {
   const bits = usePlayground((s) => s.config.bits);
   const schedule = usePlayground((s) => s.config.schedule);
   const model = usePlayground((s) => s.model?.name ?? '');
+  const pretrained = usePlayground((s) => s.model?.pretrainedAccuracy ?? null);
+  const modelLayers = usePlayground((s) => s.model?.layers);
   const result = useShownResult();
   const info = useMemo(() => teachLayer(layers, wanted), [layers, wanted]);
+  // Before a run the layers come from the model's summary (the run's start event brings their levels).
+  const choices = useMemo(() => (layers.length > 0 ? layers : (modelLayers ?? [])), [layers, modelLayers]);
+  const chosen = useMemo(() => teachLayer(choices, wanted), [choices, wanted]);
   const [log, setLog] = useState(true);
   const pickId = useId();
-  const text = caption(info, result, total, float, oneShot);
+  const text = caption(info, result, total, float, oneShot, pretrained);
 
   return (
     <div className="teach" data-testid="teach-view">
@@ -113,10 +122,10 @@ export function TeachView() {
         <div className="teach-right">
           <section className="card teach-layer" aria-label="One layer">
             <div className="teach-layer-head">
-              <h2>{info ? `${info.name}: its weights` : 'Weights'}</h2>
+              <h2>{chosen ? `${chosen.name}: its weights` : 'Weights'}</h2>
               <label htmlFor={pickId}>Layer</label>
-              <select id={pickId} value={info?.name ?? ''} onChange={(e) => setConfig({ layer: e.target.value })} disabled={layers.length === 0}>
-                {layers.map((l) => (
+              <select id={pickId} value={chosen?.name ?? ''} onChange={(e) => setConfig({ layer: e.target.value })} disabled={choices.length === 0}>
+                {choices.map((l) => (
                   <option key={l.name} value={l.name}>
                     {l.name} ({int(l.size)} weights)
                   </option>

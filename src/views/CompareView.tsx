@@ -6,7 +6,7 @@ import { COLORS } from './colors.ts';
 import { compareChart, compareToCsv, entryFinal, entryRound, isRepeat, pairedComparisons, runEntries, type RunEntry } from './compareData.ts';
 import { downloadFile } from './exportFiles.ts';
 import { SavePngButton } from './shared/SavePngButton.tsx';
-import { kB, pct, signedPoints } from './format.ts';
+import { kB, pct, plusMinus, signedPoints } from './format.ts';
 import { LineChart, type LineSeries, type ReferenceY } from './shared/LineChart.tsx';
 import { wholeTicks } from './shared/niceScale.ts';
 import { SLOTS } from './useStaggered.ts';
@@ -81,8 +81,6 @@ export function CompareView() {
     </section>
   );
 }
-
-const plusMinus = (interval: [number, number] | null): string => (interval ? ` ± ${((100 * (interval[1] - interval[0])) / 2).toFixed(2)}` : '');
 
 /** One row per entry: settings, accuracy after each round, final accuracy (a repeat: mean ± 95 % interval, and its spread), distance to float, packed size. */
 function CompareTable({ runs, colors, maxRounds }: { runs: RunEntry[]; colors: string[]; maxRounds: number }) {

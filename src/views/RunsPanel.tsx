@@ -9,7 +9,7 @@ import { MAX_RUN_NAME, type RunMeta } from '../store/runsDb.ts';
 import { canContinueRun, getPageRuns, pageIsIdle, useRuns } from '../store/runsStore.ts';
 import { usePlayground } from '../store/store.ts';
 import { isRunActive } from '../store/types.ts';
-import { kB, pct } from './format.ts';
+import { kB, pct, plusMinus } from './format.ts';
 import { entryFinal, isRepeat, runEntries, type RunEntry } from './compareData.ts';
 
 // One formatter for every row: toLocaleString builds a new one per call, about a millisecond each here.
@@ -71,6 +71,28 @@ function RunName({ run }: { run: RunMeta }) {
   );
 }
 
+/** The row's delete, asked once more: Yes deletes, the other button keeps; either closes the question. */
+function ConfirmDelete({ name, question, keep, onDelete, close }: { name: string; question: string; keep: string; onDelete: () => void; close: () => void }) {
+  return (
+    <div className="buttons confirm" role="group" aria-label={`Confirm deleting ${name}`}>
+      <span>{question}</span>
+      <button
+        type="button"
+        className="danger"
+        onClick={() => {
+          close();
+          onDelete();
+        }}
+      >
+        Yes, delete
+      </button>
+      <button type="button" onClick={close}>
+        {keep}
+      </button>
+    </div>
+  );
+}
+
 /** One saved run's row. */
 function RunRow({ run, compared, confirming, setConfirming }: { run: RunMeta; compared: boolean; confirming: boolean; setConfirming: (id: string | null) => void }) {
   const runs = getPageRuns();
@@ -101,22 +123,7 @@ function RunRow({ run, compared, confirming, setConfirming }: { run: RunMeta; co
       </td>
       <td>
         {confirming ? (
-          <div className="buttons confirm" role="group" aria-label={`Confirm deleting ${run.name}`}>
-            <span>Delete with its rounds?</span>
-            <button
-              type="button"
-              className="danger"
-              onClick={() => {
-                setConfirming(null);
-                void runs.remove(run.id);
-              }}
-            >
-              Yes, delete
-            </button>
-            <button type="button" onClick={() => setConfirming(null)}>
-              Keep it
-            </button>
-          </div>
+          <ConfirmDelete name={run.name} question="Delete with its rounds?" keep="Keep it" onDelete={() => void runs.remove(run.id)} close={() => setConfirming(null)} />
         ) : (
           <div className="buttons">
             <button type="button" aria-label={`Open ${run.name}`} disabled={!idle || busy !== null} title={notIdle ?? 'Show its rounds in every view'} onClick={() => void runs.open(run.id)}>
@@ -173,28 +180,19 @@ function RepeatRow({ entry, compared, confirming, setConfirming }: { entry: RunE
       <td className="num">{first.config.bits}</td>
       <td>{formatSchedule(first.config.schedule)}</td>
       <td className="num" title={f.interval ? `mean of ${f.finals.length} seeds, 95 % t interval ${pct(f.interval[0], 2)} to ${pct(f.interval[1], 2)}` : undefined}>
-        {f.mean === null ? '—' : `${pct(f.mean, 2)}${f.interval ? ` ± ${((100 * (f.interval[1] - f.interval[0])) / 2).toFixed(2)}` : ''}`}
+        {f.mean === null ? '—' : `${pct(f.mean, 2)}${plusMinus(f.interval)}`}
       </td>
       <td className="num">{first.packedBytes !== null ? kB(first.packedBytes) : '—'}</td>
       <td className="run-status">{status}</td>
       <td>
         {confirming ? (
-          <div className="buttons confirm" role="group" aria-label={`Confirm deleting ${entry.name}`}>
-            <span>Delete its {entry.runs.length} runs?</span>
-            <button
-              type="button"
-              className="danger"
-              onClick={() => {
-                setConfirming(null);
-                void runs.removeRepeat(entry.id);
-              }}
-            >
-              Yes, delete
-            </button>
-            <button type="button" onClick={() => setConfirming(null)}>
-              Keep them
-            </button>
-          </div>
+          <ConfirmDelete
+            name={entry.name}
+            question={`Delete its ${entry.runs.length} runs?`}
+            keep="Keep them"
+            onDelete={() => void runs.removeRepeat(entry.id)}
+            close={() => setConfirming(null)}
+          />
         ) : (
           <div className="buttons">
             {entry.runs.map((r) => (

@@ -12,6 +12,11 @@ export function signedPoints(diff: number, digits = 2): string {
   return `${diff >= 0 ? '+' : '−'}${Math.abs(100 * diff).toFixed(digits)}`;
 }
 
+/** " ± h" with h half an interval of accuracies (fractions) in points, e.g. [0.94, 0.96] → " ± 1.00"; "" without one. */
+export function plusMinus(interval: readonly [number, number] | null): string {
+  return interval ? ` ± ${((100 * (interval[1] - interval[0])) / 2).toFixed(2)}` : '';
+}
+
 /** Bytes as kilobytes (1 kB = 1000 B). */
 export function kB(bytes: number): string {
   return `${(bytes / 1000).toFixed(bytes < 10_000 ? 2 : 1)} kB`;

@@ -1,5 +1,8 @@
 /** The datasets the playground offers, with what the page and the command line show for each. Browser-safe. */
 
+/** Classes of every dataset here (labels 0–9): what a model's output and each saved answer must fit. */
+export const NUM_CLASSES = 10;
+
 /** Names of the datasets. */
 export type DatasetName = 'mnist' | 'fashion';
 

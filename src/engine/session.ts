@@ -124,7 +124,9 @@ export async function runInq(input: SessionInput): Promise<RunSummary> {
   }
   for (let li = 0; li < refs.length; li++) {
     const ref = refs[li];
-    const preMaxAbs = resume ? resume.layers[li].preMaxAbs : maxAbs(await readKernel(ref.variable));
+    // The layer's weights as the rounds start (a resumed run's are its saved ones): n1 comes from them, and the integrity check starts from them.
+    const startWeights = resume ? Float32Array.from(resume.weights[li]) : await readKernel(ref.variable);
+    const preMaxAbs = resume ? resume.layers[li].preMaxAbs : maxAbs(startWeights);
     let set: LevelSet;
     try {
       set = levelSetOf(config.levels ?? 'pow2', config.bits, preMaxAbs);
@@ -137,8 +139,7 @@ export async function runInq(input: SessionInput): Promise<RunSummary> {
     let prunedCount = 0;
     for (let i = 0; i < frozenRound.length; i++) prunedCount += frozenRound[i] === PRUNED_ROUND ? 1 : 0;
     if (resume) tf.tidy(() => ref.variable.assign(tf.tensor(resume.weights[li], ref.shape, 'float32')));
-    const frozenAt = resume ? Float32Array.from(resume.weights[li]) : await readKernel(ref.variable);
-    layers.push({ ref, set, preMaxAbs, frozen, frozenRound, prunedCount, frozenAt });
+    layers.push({ ref, set, preMaxAbs, frozen, frozenRound, prunedCount, frozenAt: startWeights });
   }
   // The one-shot baseline INQ is measured against (a continued run had it measured at its start).
   const oneShot = resume ? null : await oneShotAccuracy(refs, layers.map((l) => l.set), model, test);

@@ -4,6 +4,7 @@
  * file, how many bytes) in words a user can act on. A model that passes is handed back normalised:
  * a plain Sequential topology (no InputLayer, logits out) with one weights buffer in manifest order.
  */
+import { NUM_CLASSES } from '../data/datasets.ts';
 import { ModelFormatError, parseModelJson, WEIGHTS_FILE, weightPaths, type ModelJson } from './io.ts';
 
 /** Largest model.json we read (text). */
@@ -20,8 +21,6 @@ export const SUPPORTED_LAYERS = ['InputLayer', 'Conv2D', 'Dense', 'MaxPooling2D'
 
 /** The datasets' images (MNIST, Fashion-MNIST): 28×28 grayscale. */
 export const INPUT_SHAPE: readonly number[] = [28, 28, 1];
-/** The datasets' classes. */
-export const NUM_CLASSES = 10;
 
 /** Activations tfjs knows, as they appear in a serialised config. */
 const ACTIVATIONS = new Set(['linear', 'relu', 'relu6', 'elu', 'selu', 'sigmoid', 'hard_sigmoid', 'hardSigmoid', 'softmax', 'softplus', 'softsign', 'tanh', 'swish', 'mish', 'gelu', 'gelu_new']);

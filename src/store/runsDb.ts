@@ -9,6 +9,7 @@ import type { InqConfig, LayerInfo, RoundResult, RunSummary } from '../engine/ty
 import { boundError } from '../engine/config.ts';
 import type { RunModelFiles, RunPredictions } from '../engine/results.ts';
 import type { RepeatTag } from './types.ts';
+import { NUM_CLASSES } from '../data/datasets.ts';
 
 /** Database name and version (bump the version with a migration in `upgrade`). */
 export const RUNS_DB_NAME = 'inq-playground-runs';
@@ -496,12 +497,9 @@ function repeatOf(raw: unknown): RepeatTag | null {
   return { group: raw.group, index: raw.index, of: raw.of };
 }
 
-/** Every dataset here has ten classes (src/data/datasets.ts); an answer outside them is damage. */
-const CLASSES = 10;
-
-/** Whether `x` is one class per test image: a Uint8Array of exactly `testSize` values below CLASSES. */
+/** Whether `x` is one class per test image: a Uint8Array of exactly `testSize` values below NUM_CLASSES. */
 function isAnswers(x: unknown, testSize: number): x is Uint8Array {
-  return x instanceof Uint8Array && x.length === testSize && x.every((v) => v < CLASSES);
+  return x instanceof Uint8Array && x.length === testSize && x.every((v) => v < NUM_CLASSES);
 }
 
 /** The float model's saved answers with their labels, or null (absent, as in older runs, or damaged: the run still loads). */

@@ -14,9 +14,8 @@ import { COLORS, withAlpha } from './colors.ts';
 import { int, pct } from './format.ts';
 import { useInqClient } from './clientContext.ts';
 import { useShownResult } from './useShownRound.ts';
+import { NUM_CLASSES } from '../data/datasets.ts';
 
-/** Every dataset here has ten classes. */
-const CLASSES = 10;
 /** Images shown for one cell at most (the rest are counted). */
 export const CELL_IMAGES_SHOWN = 24;
 
@@ -38,7 +37,7 @@ const selectHasRounds = (s: PlaygroundState) => s.rounds.length > 0;
 function matrixOf(labels: Uint8Array | undefined, predicted: Uint8Array | undefined): ConfusionMatrix | null {
   if (!labels || !predicted || labels.length !== predicted.length) return null;
   try {
-    return confusionMatrix(labels, predicted, CLASSES);
+    return confusionMatrix(labels, predicted, NUM_CLASSES);
   } catch {
     return null;
   }

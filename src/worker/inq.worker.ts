@@ -13,7 +13,7 @@ import { checkSubsetFits, isAllocationFailure, probeSubset, subsetBudget, subset
 import { runInq } from '../engine/session.ts';
 import { layerSensitivity, type SensitivityResult } from '../engine/sensitivity.ts';
 import { datasetProbabilities, predictClasses } from '../model/evaluate.ts';
-import { DATASETS } from '../data/datasets.ts';
+import { DATASETS, NUM_CLASSES } from '../data/datasets.ts';
 import { RunControl, CancelledError } from '../engine/control.ts';
 import { demoTransferables, runModelTransferables, transferablesOf, type DemoResult, type FromWorker, type ModelSummary, type TestImages, type ToWorker } from './protocol.ts';
 import { MAX_TEST_IMAGES } from '../engine/results.ts';
@@ -21,7 +21,7 @@ import { DigitDemo } from './demo.ts';
 import { packModel } from '../model/exportPacked.ts';
 import { loadPackedModel, type PackedModel } from '../inq/packedModel.ts';
 import { adapterName, runKernelCheck, type KernelCheckSummary } from '../kernels/check.ts';
-import { checkByoModel, pickModelFiles, INPUT_SHAPE, NUM_CLASSES } from '../model/byoModel.ts';
+import { checkByoModel, pickModelFiles, INPUT_SHAPE } from '../model/byoModel.ts';
 
 interface Loaded {
   backend: BackendChoice;

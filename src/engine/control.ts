@@ -1,9 +1,13 @@
-/** Pause, resume, step and cancel for a running session, checked at batch/epoch/round boundaries. */
+/** Pause, resume, step and cancel for a running session, checked at batch/epoch/phase/round boundaries. */
 
-/** Granularity of a step. */
-export type StepUnit = 'batch' | 'epoch' | 'round';
+/**
+ * Granularity of a step. A phase is one of a round's stages (partition → quantize → re-train →
+ * evaluate, and the start before round 1): its boundaries stop only a phase step (or a pause), so a
+ * batch or epoch step still trains before it stops.
+ */
+export type StepUnit = 'batch' | 'epoch' | 'phase' | 'round';
 
-const RANK: Record<StepUnit, number> = { batch: 0, epoch: 1, round: 2 };
+const RANK: Record<StepUnit, number> = { batch: 0, epoch: 1, phase: 2, round: 3 };
 
 /** Thrown inside a session when it is cancelled; the session's state stays consistent. */
 export class CancelledError extends Error {
@@ -64,7 +68,8 @@ export class RunControl {
   async boundary(unit: StepUnit): Promise<void> {
     await new Promise<void>((r) => setTimeout(r, 0));
     if (this.cancelled) throw new CancelledError();
-    if (this.stepUnit && RANK[unit] >= RANK[this.stepUnit]) {
+    const stops = unit === 'phase' ? this.stepUnit === 'phase' : this.stepUnit !== null && RANK[unit] >= RANK[this.stepUnit];
+    if (stops) {
       this.stepUnit = null;
       this.paused = true;
     }

@@ -102,6 +102,62 @@ describe('runInq on a tiny model', () => {
     model.dispose();
   });
 
+  it('steps one phase at a time: start, partition (chosen at their float values), quantize (on their levels), re-training snapshots, evaluation', async () => {
+    const model = tinyConvNet(6);
+    const control = new RunControl();
+    const events: InqEvent[] = [];
+    const before = tf.memory().numTensors;
+    const cfg: InqConfig = { ...config, schedule: [0.5, 1], epochsPerRound: 1 };
+    const done = runInq({ model, train: quadrantData(96, 3), test: quadrantData(32, 4), config: cfg, control, onEvent: (e) => events.push(e) });
+    control.step('phase');
+    const settle = async (): Promise<string> => {
+      // Wait until the session is parked at a boundary (no new event for a while), then name the last stage.
+      let n = -1;
+      while (n !== events.length) {
+        n = events.length;
+        await new Promise((r) => setTimeout(r, 150));
+      }
+      const last = [...events].reverse().find((e) => e.type !== 'batch' && e.type !== 'epochEnd')!;
+      return last.type === 'phase' ? last.phase : last.type;
+    };
+    const seen: string[] = [await settle()];
+    for (let k = 0; k < 4; k++) {
+      control.step('phase');
+      seen.push(await settle());
+    }
+    expect(seen).toEqual(['start', 'partition', 'quantize', 'retrain', 'roundEnd']);
+    const phases = events.filter((e): e is Extract<InqEvent, { type: 'phase' }> => e.type === 'phase');
+    const [partition, quantize] = phases;
+    const retrain = phases.filter((p) => p.phase === 'retrain');
+    // 96 examples, batch 16 → 6 batches: snapshots at batches 2, 3, 5 and 6 (each quarter), the last at the epoch's end.
+    expect(retrain.map((p) => p.fraction)).toEqual([2 / 6, 3 / 6, 5 / 6, 1]);
+    const start = events.find((e) => e.type === 'start');
+    partition.layers.forEach((l, li) => {
+      const q = quantize.layers[li];
+      const set = levelSet(cfg.bits, start?.type === 'start' ? start.layers[li].preMaxAbs : NaN);
+      expect(Array.from(l.frozenRound)).toEqual(Array.from(q.frozenRound));
+      let chosen = 0;
+      for (let i = 0; i < l.weights.length; i++) {
+        if (l.frozenRound[i] !== 1) {
+          expect(q.weights[i]).toBe(l.weights[i]);
+          continue;
+        }
+        chosen++;
+        expect(isLevel(q.weights[i], set)).toBe(true);
+        expect(q.weights[i]).toBe(quantizeAll(Float32Array.of(l.weights[i]), set)[0]);
+      }
+      expect(chosen).toBe(Math.round(0.5 * l.weights.length));
+      // Some chosen weights were not levels before the snap: the partition snapshot is the float values.
+      expect(l.weights.some((w, i) => l.frozenRound[i] === 1 && !isLevel(w, set))).toBe(true);
+    });
+    control.resume();
+    await done;
+    // The last round has nothing free: partition and quantize only, no re-training.
+    expect(events.flatMap((e) => (e.type === 'phase' && e.round === 2 ? [e.phase] : []))).toEqual(['partition', 'quantize']);
+    expect(tf.memory().numTensors).toBe(before);
+    model.dispose();
+  });
+
   it('measures the one-shot baseline on the starting weights and leaves them as they were; every round end reports 0 moved, 0 off-level', async () => {
     const model = tinyConvNet(11);
     const train = quadrantData(64, 7);

@@ -16,7 +16,7 @@ import { trainEpoch } from './epoch.ts';
 import { RunControl } from './control.ts';
 import { prune } from './prune.ts';
 import { countNonZero, sparseFloatBytes, sparseLayerBytes } from '../inq/sparse.ts';
-import { PRUNE_EPOCHS, PRUNED_ROUND } from './types.ts';
+import { PRUNE_EPOCHS, PRUNED_ROUND, RETRAIN_SNAPSHOTS_PER_EPOCH } from './types.ts';
 import { validateConfig } from './config.ts';
 import type { InqConfig, InqEvent, LayerInfo, LayerSnapshot, PruneReport, ResumeState, RoundIntegrity, RoundResult, RunSummary } from './types.ts';
 import { oneShotAccuracy } from './sensitivity.ts';
@@ -166,6 +166,8 @@ export async function runInq(input: SessionInput): Promise<RunSummary> {
     floatPredictions,
     testLabels: Uint8Array.from(test.labels),
   });
+  // A phase step from a fresh start stops here: the float and one-shot figures shown, nothing frozen yet.
+  await control.boundary('phase');
 
   const opt: OptimizerOptions = { kind: config.optimizer, learningRate: config.learningRate, momentum: config.momentum, weightDecay: config.weightDecay };
   const trainer = new MaskedTrainer(model, opt);
@@ -176,10 +178,13 @@ export async function runInq(input: SessionInput): Promise<RunSummary> {
       const portion = config.schedule[k];
       const tr0 = performance.now();
       onEvent({ type: 'roundStart', round, portion });
-      // 1–2. Partition on the re-trained values and snap the newly frozen to levels (one fused step).
+      // 1–2. Partition on the re-trained values and snap the newly frozen to levels (one fused step);
+      // the chosen weights' values before the snap are kept for the partition phase's snapshot.
+      const chosen: Float32Array[] = [];
       for (let li = 0; li < layers.length; li++) {
         const l = layers[li];
         const w = await readKernel(l.ref.variable);
+        const before = w.slice();
         // With pruning, the portion applies to the surviving weights: P + round(σ·(N − P)) frozen.
         const n = l.ref.size;
         const layerPortion = l.prunedCount ? (l.prunedCount + Math.round(portion * (n - l.prunedCount))) / n : portion;
@@ -187,7 +192,13 @@ export async function runInq(input: SessionInput): Promise<RunSummary> {
         tf.tidy(() => l.ref.variable.assign(tf.tensor(w, l.ref.shape, 'float32')));
         trainer.setFrozen(l.ref.variable, l.frozen, w);
         for (let i = 0; i < w.length; i++) if (l.frozenRound[i] === round) l.frozenAt[i] = w[i];
+        chosen.push(before);
       }
+      // The two stages are reported apart (the model already holds the snapped weights, so a cancel between them leaves it consistent).
+      onEvent({ type: 'phase', round, phase: 'partition', epoch: 0, fraction: 0, layers: layers.map((l, li) => snapshotOf(l, chosen[li])) });
+      await control.boundary('phase');
+      onEvent({ type: 'phase', round, phase: 'quantize', epoch: 0, fraction: 0, layers: await snapshotLayers(layers) });
+      await control.boundary('phase');
       // 3. Re-train the free weights (not after the last round: nothing is free).
       const epochLosses: number[] = [];
       let trainSeconds = 0;
@@ -196,8 +207,14 @@ export async function runInq(input: SessionInput): Promise<RunSummary> {
         for (let e = 0; e < config.epochsPerRound; e++) {
           const te = performance.now();
           const epoch = e + 1;
+          let snapshots = 0;
           const loss = await trainEpoch(trainer, train, config.batchSize, config.seed * 1_000_003 + round * 1009 + e, async (batch, batches, l) => {
             onEvent({ type: 'batch', round, epoch, batch, batches, loss: l });
+            // The weights a few times an epoch, so the free weights are seen moving (and one weight followed inside a round).
+            if (batch >= Math.ceil(((snapshots + 1) * batches) / RETRAIN_SNAPSHOTS_PER_EPOCH)) {
+              snapshots++;
+              onEvent({ type: 'phase', round, phase: 'retrain', epoch, fraction: batch / batches, layers: await snapshotLayers(layers) });
+            }
             await control.boundary('batch');
           });
           trainSeconds += (performance.now() - te) / 1000;
@@ -205,6 +222,7 @@ export async function runInq(input: SessionInput): Promise<RunSummary> {
           onEvent({ type: 'epochEnd', round, epoch, trainLoss: loss });
           await control.boundary('epoch');
         }
+        await control.boundary('phase');
       }
       // 4. Evaluate.
       const ev = await evaluateWithClasses(model, test);
@@ -245,25 +263,27 @@ export function checkIntegrity(layers: readonly Pick<LayerState, 'frozen' | 'fro
 
 async function snapshotLayers(layers: LayerState[]): Promise<LayerSnapshot[]> {
   const out: LayerSnapshot[] = [];
-  for (const l of layers) {
-    const weights = await readKernel(l.ref.variable);
-    let free = 0;
-    for (let i = 0; i < weights.length; i++) if (!l.frozen[i]) free = Math.max(free, Math.abs(weights[i]));
-    const edge = Math.max(free, 2 ** l.set.n1) * 1.05;
-    const h = histogram(weights, HISTOGRAM_BINS, { min: -edge, max: edge }, { mask: l.frozen, want: 0 });
-    const frozenCount = weights.length - h.counts.reduce((a, b) => a + b, 0);
-    out.push({
-      name: l.ref.layer,
-      weights,
-      frozenRound: Uint8Array.from(l.frozenRound),
-      frozenCount,
-      freeHistogram: h.counts,
-      histMin: h.min,
-      histMax: h.max,
-      levelCounts: levelCounts(weights, l.set.levels, { mask: l.frozen, want: 1 }),
-    });
-  }
+  for (const l of layers) out.push(snapshotOf(l, await readKernel(l.ref.variable)));
   return out;
+}
+
+/** One layer's snapshot from its weights (owned by the snapshot): the free ones binned, the frozen ones counted per level. */
+function snapshotOf(l: LayerState, weights: Float32Array): LayerSnapshot {
+  let free = 0;
+  for (let i = 0; i < weights.length; i++) if (!l.frozen[i]) free = Math.max(free, Math.abs(weights[i]));
+  const edge = Math.max(free, 2 ** l.set.n1) * 1.05;
+  const h = histogram(weights, HISTOGRAM_BINS, { min: -edge, max: edge }, { mask: l.frozen, want: 0 });
+  const frozenCount = weights.length - h.counts.reduce((a, b) => a + b, 0);
+  return {
+    name: l.ref.layer,
+    weights,
+    frozenRound: Uint8Array.from(l.frozenRound),
+    frozenCount,
+    freeHistogram: h.counts,
+    histMin: h.min,
+    histMax: h.max,
+    levelCounts: levelCounts(weights, l.set.levels, { mask: l.frozen, want: 1 }),
+  };
 }
 
 async function summarize(

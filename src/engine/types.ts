@@ -109,6 +109,16 @@ export interface RoundResult {
   integrity?: RoundIntegrity;
 }
 
+/**
+ * The stages of a round the session reports between its start and its end: the newly frozen chosen
+ * (their float values still in place), snapped to their levels, and re-trained (several snapshots per
+ * epoch). Evaluation is the round's end (roundEnd).
+ */
+export type RoundPhase = 'partition' | 'quantize' | 'retrain';
+
+/** Snapshots per re-training epoch (at each quarter of its batches). */
+export const RETRAIN_SNAPSHOTS_PER_EPOCH = 4;
+
 /** Frozen weights that moved since they froze, and frozen weights that are not levels of their layer. */
 export interface RoundIntegrity {
   moved: number;
@@ -160,7 +170,8 @@ export interface ResumeState {
 
 /**
  * Events a session emits, in order: [pruneStart, (batch*, epochEnd)*, pruneEnd], start,
- * (roundStart, batch*, epochEnd*, roundEnd)*, end. Pruning's batch and epochEnd events have round 0.
+ * (roundStart, phase(partition), phase(quantize), (batch*, phase(retrain)*, epochEnd)*, roundEnd)*, end.
+ * Pruning's batch and epochEnd events have round 0.
  */
 export type InqEvent =
   | { type: 'pruneStart'; target: number; epochs: number; floatAccuracy: number; floatLoss: number }
@@ -180,6 +191,12 @@ export type InqEvent =
       testLabels: Uint8Array;
     }
   | { type: 'roundStart'; round: number; portion: number }
+  /**
+   * Every layer after a stage of the round: `partition` holds the values the newly frozen had when
+   * chosen (frozenRound already says which), `quantize` the same weights on their levels, `retrain`
+   * the weights `fraction` (0–1] of the way through re-training epoch `epoch` (0 for the other two).
+   */
+  | { type: 'phase'; round: number; phase: RoundPhase; epoch: number; fraction: number; layers: LayerSnapshot[] }
   | { type: 'batch'; round: number; epoch: number; batch: number; batches: number; loss: number }
   | { type: 'epochEnd'; round: number; epoch: number; trainLoss: number }
   | { type: 'roundEnd'; result: RoundResult }

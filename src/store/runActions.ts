@@ -10,7 +10,7 @@ import type { DemoModelInfo, DemoResult, ModelSummary, RunModelFiles, RunPredict
 import type { LoadedRun } from './runsDb.ts';
 import type { SensitivityResult } from '../engine/sensitivity.ts';
 import type { LevelKind } from '../inq/levels.ts';
-import { isRunActive, type EpochLoss, type PlaygroundConfig, type PlaygroundState, type Progress, type RepeatTag, type RunStatus } from './types.ts';
+import { isRunActive, type EpochLoss, type PlaygroundConfig, type PlaygroundState, type Progress, type RepeatTag, type RunStatus, type TrailPoint } from './types.ts';
 
 /** A run's history as the page shows it, empty: what starting, clearing and opening a run replace. */
 const EMPTY_HISTORY = {
@@ -24,7 +24,20 @@ const EMPTY_HISTORY = {
   floatAccuracy: null,
   oneShotAccuracy: null,
   selectedRound: null,
+  stage: null,
+  trail: [] as TrailPoint[],
 } satisfies Partial<PlaygroundState>;
+
+/** Most weight values the trail keeps (all layers, all points): past it, only each epoch's last snapshot is added. */
+export const TRAIL_BUDGET = 16_000_000;
+
+/** The trail with a phase's snapshot added: the starting weights (first partition), every quantize, and re-training snapshots within the budget. */
+function extendTrail(trail: TrailPoint[], e: Extract<InqEvent, { type: 'phase' }>): TrailPoint[] {
+  if (e.phase === 'partition' && trail.length > 0) return trail;
+  const size = e.layers.reduce((a, l) => a + l.weights.length, 0);
+  if (e.phase === 'retrain' && e.fraction < 1 && (trail.length + 1) * size > TRAIL_BUDGET) return trail;
+  return [...trail, { round: e.round, name: e.phase, epoch: e.epoch, fraction: e.fraction, layers: e.layers }];
+}
 
 /** The loss curve of saved rounds (one point per re-training epoch). */
 function lossesOf(rounds: readonly RoundResult[]): EpochLoss[] {
@@ -191,6 +204,20 @@ export const runActionsSlice: StateCreator<PlaygroundState, [], [], RunActions> 
           floatAccuracy: e.floatAccuracy,
           oneShotAccuracy: e.oneShotAccuracy ?? s.oneShotAccuracy,
           floatPredictions: { classes: e.floatPredictions, labels: e.testLabels },
+          stage: { round: 0, name: 'start', epoch: 0, fraction: 0, layers: null, chosen: null },
+        }));
+        break;
+      case 'phase':
+        set((s) => ({
+          stage: {
+            round: e.round,
+            name: e.phase,
+            epoch: e.epoch,
+            fraction: e.fraction,
+            layers: e.layers,
+            chosen: e.phase === 'partition' ? e.layers : e.phase === 'quantize' && s.stage?.round === e.round ? s.stage.chosen : null,
+          },
+          trail: extendTrail(s.trail, e),
         }));
         break;
       case 'roundStart':
@@ -223,7 +250,11 @@ export const runActionsSlice: StateCreator<PlaygroundState, [], [], RunActions> 
         loss: e.loss,
       },
     })),
-  endRound: (result) => set((s) => ({ rounds: [...s.rounds.filter((r) => r.round !== result.round), result] })),
+  endRound: (result) =>
+    set((s) => ({
+      rounds: [...s.rounds.filter((r) => r.round !== result.round), result],
+      stage: { round: result.round, name: 'evaluate', epoch: 0, fraction: 0, layers: null, chosen: null },
+    })),
   pauseRun: () => set({ status: 'paused' }),
   resumeRun: () => set({ status: 'running' }),
   finishRun: (how) => set({ status: how }),

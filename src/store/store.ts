@@ -23,6 +23,8 @@ const configSlice =
       set((s) => (r.ok ? { scheduleText: text, scheduleError: null, config: { ...s.config, schedule: r.portions } } : { scheduleText: text, scheduleError: r.error }));
     },
     dismissUrlErrors: () => set({ urlErrors: [] }),
+    tourStep: 0,
+    setTourStep: (tourStep) => set({ tourStep }),
   });
 
 const runSlice: StateCreator<PlaygroundState, [], [], RunSlice> = () => ({
@@ -53,6 +55,10 @@ const historySlice: StateCreator<PlaygroundState, [], [], HistorySlice> = (set) 
   floatPredictions: null,
   selectedRound: null,
   selectRound: (round) => set({ selectedRound: round }),
+  stage: null,
+  trail: [],
+  pinned: null,
+  pinWeight: (pinned) => set({ pinned }),
 });
 
 const modelIoSlice: StateCreator<PlaygroundState, [], [], ModelIoSlice> = () => ({ modelLoading: false, modelError: null });

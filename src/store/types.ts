@@ -1,7 +1,7 @@
 /** The playground's state: configuration, run status and round history. */
 import type { BackendChoice, BackendPreference } from '../model/backendPrefs.ts';
 import type { PartitionStrategy } from '../inq/partition.ts';
-import { DEFAULT_CONFIG, PRUNE_EPOCHS, type InqConfig, type LayerInfo, type PruneReport, type RoundResult, type RunSummary } from '../engine/types.ts';
+import { DEFAULT_CONFIG, PRUNE_EPOCHS, type InqConfig, type LayerInfo, type LayerSnapshot, type PruneReport, type RoundPhase, type RoundResult, type RunSummary } from '../engine/types.ts';
 import type { DemoModelInfo, DemoResult, ModelSummary, RunModelFiles, RunPredictions } from '../engine/results.ts';
 import type { StepUnit } from '../engine/control.ts';
 import type { SensitivityResult } from '../engine/sensitivity.ts';
@@ -32,6 +32,8 @@ export interface PlaygroundConfig {
   view: 'dashboard' | 'teach';
   /** The layer Teach shows (a layer name; empty: the largest layer). */
   layer: string;
+  /** The guided tour is open (`tour` in a link opens Teach with it). */
+  tour: boolean;
 }
 
 /** The panels a link can hide, by the name the link uses. */
@@ -76,6 +78,7 @@ export const DEFAULT_PLAYGROUND_CONFIG: PlaygroundConfig = {
   hide: [],
   view: 'dashboard',
   layer: '',
+  tour: false,
 };
 
 /** Engine configuration for the playground's settings. */
@@ -114,6 +117,9 @@ export interface ConfigSlice {
   setScheduleText: (text: string) => void;
   setSchedule: (portions: number[]) => void;
   dismissUrlErrors: () => void;
+  /** The tour's step (0-based), kept while the tour is left so it can be resumed. */
+  tourStep: number;
+  setTourStep: (step: number) => void;
 }
 
 /** Live progress inside the current round. */
@@ -165,6 +171,38 @@ export interface EpochLoss {
   loss: number;
 }
 
+/** A stage of the run as Teach steps through it: the start (float and one-shot measured), a round's phases, and its evaluation. */
+export type StageName = 'start' | RoundPhase | 'evaluate';
+
+/** Where the live run stands, stage by stage. */
+export interface RunStage {
+  /** 0 at the start. */
+  round: number;
+  name: StageName;
+  /** Re-training epoch and how far through it (retrain only; else 0). */
+  epoch: number;
+  fraction: number;
+  /** Every layer after this stage; null at the start and at evaluation (the round's result has them). */
+  layers: LayerSnapshot[] | null;
+  /** This round's partition snapshot (the chosen weights' float values), kept through its quantize stage: the snap is drawn from it. */
+  chosen: LayerSnapshot[] | null;
+}
+
+/** One point of the live run's weight trail: every layer after a stage (for following one weight inside rounds). */
+export interface TrailPoint {
+  round: number;
+  name: StageName;
+  epoch: number;
+  fraction: number;
+  layers: LayerSnapshot[];
+}
+
+/** A weight the user follows (a mask cell clicked). */
+export interface PinnedWeight {
+  layer: string;
+  index: number;
+}
+
 /** Round-history slice: what the current run produced so far. */
 export interface HistorySlice {
   layers: LayerInfo[];
@@ -187,6 +225,13 @@ export interface HistorySlice {
   /** Round shown by every view (1-based); null follows the latest round. */
   selectedRound: number | null;
   selectRound: (round: number | null) => void;
+  /** The live run's latest stage (null before a run and for an opened saved run). */
+  stage: RunStage | null;
+  /** The live run's snapshots inside rounds, in order: the starting weights, then each quantize and re-training snapshot. */
+  trail: TrailPoint[];
+  /** The weight being followed, or null; kept across runs of the same model (checked against its layers where shown). */
+  pinned: PinnedWeight | null;
+  pinWeight: (pinned: PinnedWeight | null) => void;
 }
 
 /** Draw-a-digit slice: which quantized model the demo runs, and its latest answer. */

@@ -27,6 +27,7 @@ describe('URL hash', () => {
         hide: (Object.keys(PANELS) as PanelName[]).filter(() => rng.next() < 0.2),
         view: rng.next() < 0.5 ? 'dashboard' : 'teach',
         layer: ['', 'fc1', 'conv2', 'dense_1'][rng.int(4)],
+        tour: rng.next() < 0.5,
       };
       const { config: back, errors } = decodeHash(`#${encodeHash(config)}`);
       expect(errors).toEqual([]);
@@ -72,5 +73,13 @@ describe('URL hash', () => {
     expect(errors[0]).toMatch(/^hide takes panel names \(loss, frozen, .*\); "<b>x<\/b>" is not one/);
     expect(encodeHash({ ...DEFAULT_PLAYGROUND_CONFIG, hide: ['digit', 'masks'] })).toContain('hide=digit%2Cmasks');
     expect(decodeHash(`#${encodeHash(DEFAULT_PLAYGROUND_CONFIG)}`).config.hide).toEqual([]);
+  });
+
+  it('opens the tour from `tour` with no value, and Teach with it unless the link names a view', () => {
+    expect(decodeHash('#tour')).toEqual({ config: { tour: true, view: 'teach' }, errors: [] });
+    expect(decodeHash('#view=teach&tour')).toEqual({ config: { tour: true, view: 'teach' }, errors: [] });
+    expect(decodeHash('#view=dashboard&tour=1').config).toEqual({ tour: true, view: 'dashboard' });
+    expect(decodeHash('#tour=0').config).toEqual({ tour: false });
+    expect(decodeHash('#tour=yes').errors[0]).toMatch(/^tour takes no value/);
   });
 });

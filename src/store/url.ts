@@ -68,6 +68,12 @@ export const URL_FIELDS: { [K in keyof PlaygroundConfig]: Field<K> } = {
     parse: (raw) => (/^[\w./-]{0,64}$/.test(raw) ? ok(raw) : fail('layer must be a layer name (letters, digits, _ . / -)')),
     format: String,
   },
+  tour: {
+    key: 'tour',
+    // `#view=teach&tour` (no value) opens the tour, as does tour=1.
+    parse: (raw) => (raw === '' || raw === '1' ? ok(true) : raw === '0' ? ok(false) : fail('tour takes no value (or 1 to open the guided tour, 0 not to)')),
+    format: (v) => (v ? '1' : '0'),
+  },
   pretrained: {
     key: 'model',
     parse: (raw) => (pretrainedById(raw) ? ok(raw) : fail(`model must be one of ${PRETRAINED.map((p) => p.id).join(', ')}`)),
@@ -112,6 +118,8 @@ export function decodeHash(hash: string): { config: Partial<PlaygroundConfig>; e
     if (!parsed.ok) report(`${parsed.error} (the link says "${raw.slice(0, 40)}"); the default is used`);
     else (config as Record<string, unknown>)[name] = parsed.value;
   }
+  // The tour is Teach's: a link that opens it without naming a view opens Teach.
+  if (config.tour && config.view === undefined) config.view = 'teach';
   if (dropped > 0) errors.push(`…and ${dropped} more problem${dropped === 1 ? '' : 's'} with the link`);
   return { config, errors };
 }

@@ -22,12 +22,32 @@ const LayerMask = memo(function LayerMask({ info, snap, round, slot }: { info: L
   const shown = useStaggered(snap, slot, 'mask');
   // The round travels with its snapshot: both change together.
   const shownRound = useStaggered(round, slot);
+  const pinned = usePlayground((s) => (s.pinned?.layer === info.name ? s.pinned.index : null));
+  const pinWeight = usePlayground((s) => s.pinWeight);
   if (!shown || shownRound === null) return <figure className="mask-card chart-pending" />;
-  return <MaskFigure info={info} snap={shown} round={shownRound} />;
+  return <MaskFigure info={info} snap={shown} round={shownRound} pinned={pinned} onPick={(index) => pinWeight({ layer: info.name, index })} />;
 });
 
-/** The canvas; drawn only when the layer's snapshot or the shown round changes. */
-const MaskFigure = memo(function MaskFigure({ info, snap, round }: { info: LayerInfo; snap: LayerSnapshot; round: number }) {
+/** Colour of the ring around the weight being followed. */
+const PIN_RING = 0xff000000;
+
+/**
+ * The canvas; drawn only when the layer's snapshot, the shown round or the followed weight changes.
+ * A click on a cell follows that weight (`onPick`); `pinned` is ringed.
+ */
+export const MaskFigure = memo(function MaskFigure({
+  info,
+  snap,
+  round,
+  pinned = null,
+  onPick,
+}: {
+  info: LayerInfo;
+  snap: LayerSnapshot;
+  round: number;
+  pinned?: number | null;
+  onPick?: (index: number) => void;
+}) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const layout = useMemo(() => maskLayout(info.shape), [info.shape]);
   const set = useMemo(() => layerLevelSet(info), [info]);
@@ -53,14 +73,31 @@ const MaskFigure = memo(function MaskFigure({ info, snap, round }: { info: Layer
         px[p] = r === 0 ? free : r === PRUNED_ROUND ? pruned : r === round ? now : earlier;
       }
     }
+    if (pinned !== null) {
+      const p = at.indexOf(pinned);
+      if (p >= 0) {
+        const x = p % layout.width;
+        const y = (p - x) / layout.width;
+        for (let dy = -1; dy <= 1; dy++)
+          for (let dx = -1; dx <= 1; dx++) {
+            const xx = x + dx;
+            const yy = y + dy;
+            if ((dx || dy) && xx >= 0 && yy >= 0 && xx < layout.width && yy < layout.height) px[yy * layout.width + xx] = PIN_RING;
+          }
+      }
+    }
     ctx.putImageData(img, 0, 0);
-  }, [layout, snap, round]);
+  }, [layout, snap, round, pinned]);
 
-  const onMove = (e: MouseEvent<HTMLCanvasElement>): void => {
+  const indexAt = (e: MouseEvent<HTMLCanvasElement>): number => {
     const r = e.currentTarget.getBoundingClientRect();
     const x = Math.floor(((e.clientX - r.left) / r.width) * layout.width);
     const y = Math.floor(((e.clientY - r.top) / r.height) * layout.height);
-    const index = x >= 0 && y >= 0 && x < layout.width && y < layout.height ? layout.indexAt[y * layout.width + x] : -1;
+    return x >= 0 && y >= 0 && x < layout.width && y < layout.height ? layout.indexAt[y * layout.width + x] : -1;
+  };
+  const onMove = (e: MouseEvent<HTMLCanvasElement>): void => {
+    const r = e.currentTarget.getBoundingClientRect();
+    const index = indexAt(e);
     if (index < 0) setHover(null);
     else if (hover?.index !== index) setHover({ index, left: e.clientX - r.left, top: e.clientY - r.top });
   };
@@ -81,6 +118,7 @@ const MaskFigure = memo(function MaskFigure({ info, snap, round }: { info: Layer
           {fr ? 'level' : 'would snap to'} {level === 0 ? '0' : `${level.toPrecision(4)} (${levelText(level)})`}
         </div>
         <div>{fr === PRUNED_ROUND ? 'pruned before INQ: frozen at 0' : fr ? `frozen in round ${fr}${fr === round ? ' (this round)' : ''}` : 'free: still re-trained'}</div>
+        {onPick && <div className="sub">click to follow this weight</div>}
       </div>
     );
   }
@@ -96,24 +134,25 @@ const MaskFigure = memo(function MaskFigure({ info, snap, round }: { info: Layer
           width={layout.width}
           height={layout.height}
           data-testid={`mask-${info.name}`}
-          className="mask"
+          data-pinned={pinned ?? undefined}
+          className={onPick ? 'mask mask-pickable' : 'mask'}
           style={{ aspectRatio: `${layout.width} / ${layout.height}`, maxWidth: `${Math.min(Math.max(layout.width * 8, 160), (300 * layout.width) / layout.height)}px` }}
           onMouseMove={onMove}
           onMouseLeave={() => setHover(null)}
+          onClick={
+            onPick
+              ? (e) => {
+                  const index = indexAt(e);
+                  if (index >= 0) onPick(index);
+                }
+              : undefined
+          }
         />
         {tip}
       </div>
     </figure>
   );
 });
-
-/** One layer's mask for the shown round (Teach); nothing before the first round. */
-export function OneLayerMask({ layer }: { layer: string }) {
-  const info = usePlayground((s) => s.layers.find((l) => l.name === layer));
-  const result = useShownResult();
-  const snap = result?.layers.find((l) => l.name === layer);
-  return info && snap && result ? <LayerMask info={info} snap={snap} round={result.round} slot={SLOTS.masks} /> : null;
-}
 
 /** Every layer's mask for the shown round, with the colour legend. */
 export function PartitionMasks() {

@@ -52,7 +52,7 @@ export function RoundScrubber() {
  * The worker's check at the round's end, shown: frozen weights that moved since they froze, and
  * frozen weights that are not levels. Both are 0 or the run stops with an error (src/engine/session.ts).
  */
-function IntegrityBadge({ moved, offLevel }: { moved: number; offLevel: number }) {
+export function IntegrityBadge({ moved, offLevel }: { moved: number; offLevel: number }) {
   const ok = moved === 0 && offLevel === 0;
   return (
     <p

@@ -6,7 +6,7 @@ import type { StepUnit } from '../engine/control.ts';
 import type { InqClient } from '../worker/client.ts';
 import { useInqClient } from './clientContext.ts';
 
-const STEP_UNITS: readonly StepUnit[] = ['batch', 'epoch', 'round'];
+const STEP_UNITS: readonly StepUnit[] = ['batch', 'epoch', 'phase', 'round'];
 
 /** What Run / Space does now: start a run, resume a paused one, or nothing. */
 function runOrResume(client: InqClient, s: PlaygroundState): void {
@@ -14,7 +14,8 @@ function runOrResume(client: InqClient, s: PlaygroundState): void {
   else if (s.status === 'ready' || s.status === 'done' || s.status === 'cancelled') client.start();
 }
 
-function canStart(s: PlaygroundState): boolean {
+/** Whether Run, Step (and the tour's Next) can go now. */
+export function canStart(s: PlaygroundState): boolean {
   if (s.scheduleError) return false;
   // After an error the banner offers a restart or a continuation; a plain start could reach a dead worker.
   return s.status === 'paused' || s.status === 'ready' || s.status === 'done' || s.status === 'cancelled';

@@ -1,80 +1,95 @@
 /**
- * Teach: INQ on one screen for a class (`#view=teach`, sized for 1440×900): the run's controls, a
- * caption that tells what the shown round did with this run's numbers, the accuracy against float
- * and one-shot, and one layer's weights (histogram, log-magnitude axis on by default: the levels as
- * a ruler) and partition mask, with a layer picker. Larger type, nothing below the fold.
+ * Teach: INQ on one screen for a class (`#view=teach`, sized for 1440×900): the run's controls
+ * (Step goes one phase: start, partition, quantize, re-train, evaluate), a caption that tells what
+ * the phase just did with this run's numbers, the accuracy against float and one-shot, one layer's
+ * weights (histogram with the snap animated, log-magnitude axis on by default) and partition mask,
+ * a weight to follow, and the guided tour (`tour` in the link). Larger type, nothing below the fold.
  */
-import { useId, useMemo, useState } from 'react';
-import { usePlayground } from '../store/store.ts';
-import type { LayerInfo, LayerSnapshot, RoundResult } from '../engine/types.ts';
-import { RunControls } from './RunControls.tsx';
+import { useEffect, useId, useMemo, useState } from 'react';
+import { getPageStore, usePlayground } from '../store/store.ts';
+import type { PlaygroundState } from '../store/types.ts';
+import type { LayerSnapshot } from '../engine/types.ts';
+import { RunControls, canStart } from './RunControls.tsx';
 import { AccuracyChart } from './AccuracyCharts.tsx';
-import { OneLayerHistogram } from './WeightHistograms.tsx';
-import { OneLayerMask } from './PartitionMasks.tsx';
+import { HistogramFigure } from './WeightHistograms.tsx';
+import { MaskFigure } from './PartitionMasks.tsx';
+import { IntegrityBadge } from './RoundViews.tsx';
+import { SnapOverlay } from './SnapOverlay.tsx';
+import { FollowWeight } from './FollowWeight.tsx';
 import { useShownResult } from './useShownRound.ts';
 import { COLORS } from './colors.ts';
-import { int, levelText, pct } from './format.ts';
+import { int } from './format.ts';
 import { formatSchedule } from '../inq/schedule.ts';
 import { ViewSwitch } from './ViewSwitch.tsx';
+import { stageCaption, stageTitle } from './teachStory.ts';
+import { TOUR_STEPS, type TourTarget } from './tour.ts';
+import { useInqClient } from './clientContext.ts';
 
 /** The layer Teach shows: the one the link names if the model has it, else the largest. */
 export function teachLayer<L extends { name: string; size: number }>(layers: readonly L[], wanted: string): L | null {
   return layers.find((l) => l.name === wanted) ?? layers.reduce<L | null>((a, l) => (!a || l.size > a.size ? l : a), null);
 }
 
-/** What the shown round did to one layer, counted from its snapshot. */
-export function roundStory(snap: LayerSnapshot, round: number): { newly: number; zeros: number; levels: number; smallest: number; largest: number; free: number } {
-  let newly = 0;
-  let zeros = 0;
-  let free = 0;
-  let smallest = Infinity;
-  let largest = 0;
-  const used = new Set<number>();
-  for (let i = 0; i < snap.weights.length; i++) {
-    const r = snap.frozenRound[i];
-    if (r === 0) free++;
-    if (r !== round) continue;
-    newly++;
-    const w = snap.weights[i];
-    if (w === 0) zeros++;
-    else {
-      used.add(w);
-      smallest = Math.min(smallest, Math.abs(w));
-      largest = Math.max(largest, Math.abs(w));
+/** The live stage while the views follow the latest round (a round picked in the scrubber shows that round instead). */
+const liveStage = (s: PlaygroundState) => (s.selectedRound === null ? s.stage : null);
+
+/** The tour's card: the step, what to look at, Next (one phase) and Leave. */
+function TourCard() {
+  const client = useInqClient();
+  const step = usePlayground((s) => Math.min(s.tourStep, TOUR_STEPS.length - 1));
+  const setTourStep = usePlayground((s) => s.setTourStep);
+  const setConfig = usePlayground((s) => s.setConfig);
+  const status = usePlayground((s) => s.status);
+  const ready = usePlayground(canStart);
+  const t = TOUR_STEPS[step];
+  const busy = status === 'running' || status === 'loading';
+  const next = (): void => {
+    if (t.next === 'finish') {
+      setConfig({ tour: false });
+      setTourStep(0);
+      return;
     }
-  }
-  return { newly, zeros, levels: used.size, smallest: Number.isFinite(smallest) ? smallest : 0, largest, free };
+    if (t.next === 'phase') {
+      if (!canStart(getPageStore().getState())) return;
+      client.step('phase');
+    }
+    setTourStep(step + 1);
+  };
+  return (
+    <div className="tour" role="region" aria-label="Guided tour" data-testid="tour" data-step={step + 1}>
+      <p className="tour-head">
+        <strong>
+          Tour · {step + 1} of {TOUR_STEPS.length}: {t.title}
+        </strong>
+      </p>
+      <p className="tour-guide" data-testid="tour-guide">
+        {t.guide}
+      </p>
+      <div className="buttons">
+        <button type="button" className="primary" onClick={next} disabled={t.next === 'phase' && (busy || !ready)}>
+          {t.next === 'finish' ? 'Finish the tour' : 'Next'}
+        </button>
+        <button type="button" onClick={() => setConfig({ tour: false })}>
+          Leave the tour
+        </button>
+        {busy && <span className="tour-wait">{status === 'loading' ? 'loading the model…' : 'working… (Pause stops the run where it is)'}</span>}
+      </div>
+    </div>
+  );
 }
 
-/** The caption: one or two sentences from the run's own numbers, in the paper's words. */
-function caption(info: LayerInfo | null, result: RoundResult | null, total: number, float: number | null, oneShot: number | null, pretrained: number | null): string {
-  const refs = `${float !== null ? `float ${pct(float, 2)}` : ''}${oneShot !== null ? `, one-shot ${pct(oneShot, 2)}` : ''}`;
-  if (!result) {
-    const score = float ?? pretrained;
-    if (score === null && !info) return 'Loading the pre-trained model…';
-    return (
-      `The float model scores ${score !== null ? pct(score, 2) : '…'} on the test images. Each round freezes a portion of every layer's weights, the largest ` +
-      `still free, and snaps them to powers of two; the free ones re-train to make up for it.` +
-      (oneShot !== null
-        ? ` Snapping every weight at once instead (one-shot, no re-training) scores ${pct(oneShot, 2)}.`
-        : ' Press Run (or Step, one round at a time): first the worker measures what snapping every weight at once would score.')
-    );
-  }
-  if (!info) return '';
-  const snap = result.layers.find((l) => l.name === info.name);
-  if (!snap) return '';
-  const s = roundStory(snap, result.round);
-  const moved = s.newly - s.zeros;
-  const span = s.smallest === s.largest ? `±${levelText(s.largest).slice(1)}` : `±${levelText(s.smallest).slice(1)} … ±${levelText(s.largest).slice(1)}`;
-  const onto = s.levels > 0 ? `${int(moved)} snapped to ${span} (${s.levels} level${s.levels === 1 ? '' : 's'})` : '';
-  const parts = [
-    `Round ${result.round} of ${total}: ${pct(result.portion)} of every layer is frozen.`,
-    `${int(s.newly)} more of ${info.name}'s ${int(info.size)} weights froze, the largest still free; ${[onto, s.zeros ? `${int(s.zeros)} to zero` : ''].filter(Boolean).join(', ')}.`,
-    s.free > 0
-      ? `The ${int(s.free)} still free were re-trained: test accuracy ${pct(result.accuracy, 2)} (${refs}).`
-      : `Every weight is now 0 or ±2^p: test accuracy ${pct(result.accuracy, 2)} (${refs}).`,
-  ];
-  return parts.join(' ');
+/** Opens the tour, or returns to it at the step it was left on. */
+function TourButton() {
+  const tour = usePlayground((s) => s.config.tour);
+  const step = usePlayground((s) => s.tourStep);
+  const setConfig = usePlayground((s) => s.setConfig);
+  if (tour) return null;
+  const midway = step > 0 && step < TOUR_STEPS.length;
+  return (
+    <button type="button" onClick={() => setConfig({ tour: true })}>
+      {midway ? `Back to the tour (step ${step + 1} of ${TOUR_STEPS.length})` : 'Take the guided tour'}
+    </button>
+  );
 }
 
 /** The Teach view. */
@@ -87,9 +102,16 @@ export function TeachView() {
   const total = usePlayground((s) => s.progress?.rounds ?? s.config.schedule.length);
   const bits = usePlayground((s) => s.config.bits);
   const schedule = usePlayground((s) => s.config.schedule);
+  const epochs = usePlayground((s) => s.config.epochsPerRound);
   const model = usePlayground((s) => s.model?.name ?? '');
   const pretrained = usePlayground((s) => s.model?.pretrainedAccuracy ?? null);
   const modelLayers = usePlayground((s) => s.model?.layers);
+  const loss = usePlayground((s) => s.progress?.loss ?? NaN);
+  const tour = usePlayground((s) => s.config.tour);
+  const tourStep = usePlayground((s) => s.tourStep);
+  const pinned = usePlayground((s) => s.pinned);
+  const pinWeight = usePlayground((s) => s.pinWeight);
+  const stage = usePlayground(liveStage);
   const result = useShownResult();
   const info = useMemo(() => teachLayer(layers, wanted), [layers, wanted]);
   // Before a run the layers come from the model's summary (the run's start event brings their levels).
@@ -97,27 +119,63 @@ export function TeachView() {
   const chosen = useMemo(() => teachLayer(choices, wanted), [choices, wanted]);
   const [log, setLog] = useState(true);
   const pickId = useId();
-  const text = caption(info, result, total, float, oneShot, pretrained);
+
+  // Step in Teach goes one phase.
+  useEffect(() => {
+    if (getPageStore().getState().stepUnit !== 'phase') getPageStore().setState({ stepUnit: 'phase' });
+  }, []);
+
+  // What the views show: the live phase's snapshot, else the shown round's.
+  const phaseLayers = stage?.layers ?? null;
+  const stageName = stage ? stage.name : result ? 'evaluate' : null;
+  const round = phaseLayers && stage ? stage.round : (result?.round ?? 0);
+  const find = (list: readonly LayerSnapshot[] | null | undefined): LayerSnapshot | null => (info ? (list?.find((l) => l.name === info.name) ?? null) : null);
+  const snap = find(phaseLayers) ?? find(result?.layers);
+  const from = stage && (stage.name === 'partition' || stage.name === 'quantize') ? find(stage.chosen) : null;
+  const shownResult = stageName === 'evaluate' ? result : null;
+  const portion = round > 0 ? (schedule[round - 1] ?? null) : null;
+  const text = stageCaption({
+    stage: stageName,
+    info,
+    snap,
+    round,
+    total,
+    portion,
+    result: shownResult,
+    float,
+    oneShot,
+    pretrained,
+    epoch: stage?.epoch ?? 0,
+    epochs,
+    fraction: stage?.fraction ?? 0,
+    loss,
+  });
+  const target: TourTarget | null = tour ? TOUR_STEPS[Math.min(tourStep, TOUR_STEPS.length - 1)].target : null;
+  const mark = (t: TourTarget): string => (target === t ? ' tour-target' : '');
 
   return (
-    <div className="teach" data-testid="teach-view">
+    <div className="teach" data-testid="teach-view" data-stage={stageName ?? 'none'} data-round={round}>
       <header className="teach-header">
         <h1>INQ Playground · Teach</h1>
         <ViewSwitch />
         <p className="teach-setup">
           {model} · {bits} bits · schedule {formatSchedule(schedule)}
         </p>
+        <TourButton />
       </header>
       <div className="teach-grid">
         <div className="teach-left">
           <RunControls />
-          <section className="card teach-story" aria-label="What just happened">
-            <h2>{result ? `Round ${result.round}` : 'Before round 1'}</h2>
+          <section className={`card teach-story${mark('story')}`} aria-label="What just happened">
+            <h2 data-testid="teach-stage">{stageTitle(stageName, round)}</h2>
             <p data-testid="teach-caption" aria-live="polite">
               {text}
             </p>
+            {stageName === 'evaluate' && result?.integrity && <IntegrityBadge moved={result.integrity.moved} offLevel={result.integrity.offLevel} />}
           </section>
-          <AccuracyChart />
+          <div className={`tour-frame${mark('accuracy')}`}>
+            <AccuracyChart />
+          </div>
         </div>
         <div className="teach-right">
           <section className="card teach-layer" aria-label="One layer">
@@ -135,19 +193,47 @@ export function TeachView() {
                 <input type="checkbox" checked={log} onChange={(e) => setLog(e.target.checked)} /> Log-magnitude axis
               </label>
             </div>
-            <p className="explain">
-              <span className="swatch" style={{ background: COLORS.free }} /> free weights (bars) ·{' '}
-              <span className="swatch" style={{ background: COLORS.frozen }} /> frozen, as spikes on their levels ·{' '}
-              <span className="swatch" style={{ background: COLORS.level }} /> the levels ±2^n1 … ±2^n2
-            </p>
-            {info && result ? <OneLayerHistogram layer={info.name} log={log} /> : <p className="hint">The weights appear after the first round.</p>}
-            <p className="explain">
-              Partition mask, one cell per weight: <span className="swatch" style={{ background: COLORS.frozenNow }} /> frozen this round ·{' '}
-              <span className="swatch" style={{ background: COLORS.frozenEarlier }} /> frozen earlier ·{' '}
-              <span className="swatch swatch-outline" style={{ background: COLORS.freeCell }} /> free
-            </p>
-            {info && result ? <OneLayerMask layer={info.name} /> : null}
+            <div className={`tour-frame${mark('histogram')}`}>
+              <p className="explain">
+                <span className="swatch" style={{ background: COLORS.free }} /> free weights (bars) ·{' '}
+                <span className="swatch" style={{ background: COLORS.frozenNow }} /> chosen this round (dots) ·{' '}
+                <span className="swatch" style={{ background: COLORS.frozen }} /> frozen, as spikes on their levels ·{' '}
+                <span className="swatch" style={{ background: COLORS.level }} /> the levels
+              </p>
+              {info && snap ? (
+                <HistogramFigure info={info} snap={snap} log={log}>
+                  {from && (stageName === 'partition' || stageName === 'quantize') && (
+                    <SnapOverlay info={info} from={from} to={snap} round={round} log={log} moving={stageName === 'quantize'} />
+                  )}
+                </HistogramFigure>
+              ) : (
+                <p className="hint">The weights appear when round 1 chooses its first portion.</p>
+              )}
+            </div>
+            <div className="teach-mask-row">
+              <div className={`tour-frame${mark('mask')}`}>
+                <p className="explain">
+                  Partition mask, one cell per weight: <span className="swatch" style={{ background: COLORS.frozenNow }} /> chosen this round ·{' '}
+                  <span className="swatch" style={{ background: COLORS.frozenEarlier }} /> frozen earlier ·{' '}
+                  <span className="swatch swatch-outline" style={{ background: COLORS.freeCell }} /> free
+                </p>
+                {info && snap ? (
+                  <MaskFigure
+                    info={info}
+                    snap={snap}
+                    round={round}
+                    pinned={pinned?.layer === info.name ? pinned.index : null}
+                    onPick={(index) => pinWeight({ layer: info.name, index })}
+                  />
+                ) : null}
+              </div>
+              <div className={`teach-follow tour-frame${mark('follow')}`} aria-label="Follow one weight" role="region">
+                <h3>Follow one weight</h3>
+                <FollowWeight height={170} />
+              </div>
+            </div>
           </section>
+          {tour && <TourCard />}
         </div>
       </div>
     </div>

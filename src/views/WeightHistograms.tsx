@@ -4,7 +4,7 @@
  * benchmark measures one layer's update here at about 1 ms against tens of ms for a recharts line
  * chart of four points in the same run (README, Layout).
  */
-import { memo, useMemo, useState } from 'react';
+import { memo, useMemo, useState, type ReactNode } from 'react';
 import { usePlayground } from '../store/store.ts';
 import type { LayerInfo, LayerSnapshot } from '../engine/types.ts';
 import { useShownResult } from './useShownRound.ts';
@@ -34,14 +34,7 @@ const LOG_BINS = 64;
  */
 function chartGeometry(info: LayerInfo, snap: LayerSnapshot, log: boolean) {
   const top = 2 ** info.n1;
-  const floor = logFloor(info.levels);
-  const at = (v: number): number => (log ? logMagnitude(v, floor) : v);
-  const levelU = Array.from(info.levels, (l) => Math.abs(at(l)));
-  const m = log
-    ? Math.max(...levelU, Math.abs(at(snap.histMin)), Math.abs(at(snap.histMax))) + 0.5
-    : Math.max(Math.abs(snap.histMin), Math.abs(snap.histMax), top) * 1.05;
-  const sx = (v: number): number => M.left + ((at(v) + m) / (2 * m)) * PLOT_W;
-  const su = (u: number): number => M.left + ((u + m) / (2 * m)) * PLOT_W;
+  const { m, sx, su, floor } = histogramAxis(info, snap, log);
   const base = M.top + PLOT_H;
 
   const hist = log ? logHistogram(snap.weights, snap.frozenRound, floor, m, LOG_BINS) : snap.freeHistogram;
@@ -89,6 +82,26 @@ function chartGeometry(info: LayerInfo, snap: LayerSnapshot, log: boolean) {
   return { freePath, spikePath, spikes, markPath, xTicks, yTicks, base, freeCount };
 }
 
+/**
+ * The x axis of one layer's chart: where a weight value lands (`sx`, in the SVG's viewBox units), on
+ * the linear or the log-magnitude axis; shared with the snap animation drawn over the chart.
+ */
+export function histogramAxis(info: LayerInfo, snap: Pick<LayerSnapshot, 'histMin' | 'histMax'>, log: boolean) {
+  const top = 2 ** info.n1;
+  const floor = logFloor(info.levels);
+  const at = (v: number): number => (log ? logMagnitude(v, floor) : v);
+  const levelU = Array.from(info.levels, (l) => Math.abs(at(l)));
+  const m = log
+    ? Math.max(...levelU, Math.abs(at(snap.histMin)), Math.abs(at(snap.histMax))) + 0.5
+    : Math.max(Math.abs(snap.histMin), Math.abs(snap.histMax), top) * 1.05;
+  const su = (u: number): number => M.left + ((u + m) / (2 * m)) * PLOT_W;
+  const sx = (v: number): number => su(at(v));
+  return { at, m, sx, su, floor };
+}
+
+/** The histogram's viewBox and plot area, for what is drawn over it. */
+export const HISTOGRAM_BOX = { width: W, height: H, margin: M, plotWidth: PLOT_W, plotHeight: PLOT_H } as const;
+
 /** One layer's chart, updated in its own slot after the shown round changes. */
 const LayerHistogram = memo(function LayerHistogram({ info, snap: latest, slot, log }: { info: LayerInfo; snap: LayerSnapshot; slot: number; log: boolean }) {
   const snap = useStaggered(latest, slot, 'histogram');
@@ -96,7 +109,7 @@ const LayerHistogram = memo(function LayerHistogram({ info, snap: latest, slot, 
 });
 
 /** The figure itself; memoised on the snapshot so progress updates never redraw it. */
-const HistogramFigure = memo(function HistogramFigure({ info, snap, log }: { info: LayerInfo; snap: LayerSnapshot; log: boolean }) {
+export const HistogramFigure = memo(function HistogramFigure({ info, snap, log, children }: { info: LayerInfo; snap: LayerSnapshot; log: boolean; children?: ReactNode }) {
   const g = useMemo(() => chartGeometry(info, snap, log), [info, snap, log]);
   const frozenPct = (100 * snap.frozenCount) / info.size;
   return (
@@ -107,43 +120,38 @@ const HistogramFigure = memo(function HistogramFigure({ info, snap, log }: { inf
           levels 0, ±2^{info.n2} … ±2^{info.n1} (largest {num(2 ** info.n1)})
         </span>
       </figcaption>
-      <svg className="hist" viewBox={`0 0 ${W} ${H}`} role="img" aria-label={`${info.name}: ${g.freeCount} free weights, ${snap.frozenCount} frozen on ${g.spikes.length} levels`}>
-        <path d={g.markPath} stroke={COLORS.level} strokeOpacity={0.6} strokeDasharray="2 3" fill="none" />
-        {g.freePath && <path d={g.freePath} fill={COLORS.free} fillOpacity={0.6} stroke={COLORS.free} strokeWidth={0.8} />}
-        <path d={g.spikePath} stroke={COLORS.frozen} strokeWidth={2} fill="none" />
-        {g.spikes.map((s) => (
-          <circle key={s.level} cx={s.x} cy={s.y} r={2.5} fill={COLORS.frozen}>
-            <title>{`level ${num(s.level)} (${levelText(s.level)}): ${s.count} frozen weights`}</title>
-          </circle>
-        ))}
-        <line x1={M.left} x2={W - M.right} y1={g.base} y2={g.base} stroke={COLORS.axis} />
-        {g.xTicks.map((t) => (
-          <text key={t.x} x={t.x} y={H - 4} textAnchor="middle" className="tick" fill={COLORS.tick}>
-            {t.label}
-          </text>
-        ))}
-        {g.yTicks.map((t) => (
-          <g key={t.y}>
-            <text x={M.left - 4} y={t.y + 3} textAnchor="end" className="tick" fill={COLORS.free}>
-              {t.free}
+      <div className="hist-wrap">
+        <svg className="hist" viewBox={`0 0 ${W} ${H}`} role="img" aria-label={`${info.name}: ${g.freeCount} free weights, ${snap.frozenCount} frozen on ${g.spikes.length} levels`}>
+          <path d={g.markPath} stroke={COLORS.level} strokeOpacity={0.6} strokeDasharray="2 3" fill="none" />
+          {g.freePath && <path d={g.freePath} fill={COLORS.free} fillOpacity={0.6} stroke={COLORS.free} strokeWidth={0.8} />}
+          <path d={g.spikePath} stroke={COLORS.frozen} strokeWidth={2} fill="none" />
+          {g.spikes.map((s) => (
+            <circle key={s.level} cx={s.x} cy={s.y} r={2.5} fill={COLORS.frozen}>
+              <title>{`level ${num(s.level)} (${levelText(s.level)}): ${s.count} frozen weights`}</title>
+            </circle>
+          ))}
+          <line x1={M.left} x2={W - M.right} y1={g.base} y2={g.base} stroke={COLORS.axis} />
+          {g.xTicks.map((t) => (
+            <text key={t.x} x={t.x} y={H - 4} textAnchor="middle" className="tick" fill={COLORS.tick}>
+              {t.label}
             </text>
-            <text x={W - M.right + 4} y={t.y + 3} textAnchor="start" className="tick" fill={COLORS.frozen}>
-              {t.frozen}
-            </text>
-          </g>
-        ))}
-      </svg>
+          ))}
+          {g.yTicks.map((t) => (
+            <g key={t.y}>
+              <text x={M.left - 4} y={t.y + 3} textAnchor="end" className="tick" fill={COLORS.free}>
+                {t.free}
+              </text>
+              <text x={W - M.right + 4} y={t.y + 3} textAnchor="start" className="tick" fill={COLORS.frozen}>
+                {t.frozen}
+              </text>
+            </g>
+          ))}
+        </svg>
+        {children}
+      </div>
     </figure>
   );
 });
-
-/** One layer's histogram for the shown round (Teach); nothing before the first round. */
-export function OneLayerHistogram({ layer, log }: { layer: string; log: boolean }) {
-  const info = usePlayground((s) => s.layers.find((l) => l.name === layer));
-  const result = useShownResult();
-  const snap = result?.layers.find((l) => l.name === layer);
-  return info && snap ? <LayerHistogram info={info} snap={snap} slot={SLOTS.histograms} log={log} /> : null;
-}
 
 /** Every layer's histogram for the shown round. */
 export function WeightHistograms() {

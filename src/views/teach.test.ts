@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { roundStory, teachLayer } from './TeachView.tsx';
+import { teachLayer } from './TeachView.tsx';
+import { roundStory } from './teachStory.ts';
 import { fakeLayers, fakeRound } from '../store/runsTestFixtures.ts';
 
 describe('Teach', () => {

@@ -101,9 +101,10 @@ export type FromWorker =
 /** Typed arrays inside an event, to transfer instead of copy. */
 export function transferablesOf(e: InqEvent): Transferable[] {
   if (e.type === 'start') return [e.floatPredictions.buffer, e.testLabels.buffer];
-  if (e.type !== 'roundEnd') return [];
+  if (e.type !== 'roundEnd' && e.type !== 'phase') return [];
   const out: Transferable[] = [];
-  for (const l of e.result.layers) out.push(l.weights.buffer, l.frozenRound.buffer, l.freeHistogram.buffer, l.levelCounts.buffer);
+  for (const l of e.type === 'phase' ? e.layers : e.result.layers) out.push(l.weights.buffer, l.frozenRound.buffer, l.freeHistogram.buffer, l.levelCounts.buffer);
+  if (e.type === 'phase') return out;
   if (e.result.predictions) out.push(e.result.predictions.buffer);
   return out;
 }

@@ -49,6 +49,8 @@ export interface LineChartProps {
   yFormat: (v: number) => string;
   /** Tooltip heading of an x value (e.g. "round 2 (75 % frozen)"). */
   xTitle?: (x: number) => string;
+  /** Tick text of an x value (default: the number). */
+  xFormat?: (x: number) => string;
   references?: readonly ReferenceY[];
   /** x of the point to ring on the first series (the round the other views show). */
   highlightX?: number | null;
@@ -162,6 +164,7 @@ function RechartsDrawing(p: LineChartProps & { width: number }) {
           interval={0}
           allowDecimals={false}
           tick={TICK}
+          tickFormatter={p.xFormat}
           stroke={COLORS.axis}
           label={xAxisLabel}
         />

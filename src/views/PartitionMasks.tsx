@@ -10,6 +10,7 @@ import { COLORS, pixelOf } from './colors.ts';
 import { maskLayout } from './maskLayout.ts';
 import { layerLevelSet, levelText } from './format.ts';
 import { ChartCard } from './shared/ChartCard.tsx';
+import { FollowWeight } from './FollowWeight.tsx';
 
 interface Hover {
   index: number;
@@ -154,6 +155,16 @@ export const MaskFigure = memo(function MaskFigure({
   );
 });
 
+/** The weight a mask click follows, under the masks (only once one is followed). */
+function FollowedWeight() {
+  const pinned = usePlayground((s) => s.pinned !== null);
+  return pinned ? (
+    <div className="follow-card" role="region" aria-label="Follow one weight">
+      <FollowWeight height={180} />
+    </div>
+  ) : null;
+}
+
 /** Every layer's mask for the shown round, with the colour legend. */
 export function PartitionMasks() {
   const layers = usePlayground((s) => s.layers);
@@ -171,7 +182,7 @@ export function PartitionMasks() {
           <span className="swatch" style={{ background: COLORS.frozenNow }} /> frozen this round{' '}
           <span className="swatch" style={{ background: COLORS.frozenEarlier }} /> frozen earlier{' '}
           <span className="swatch swatch-outline" style={{ background: COLORS.freeCell }} /> free. With the magnitude strategy the large weights go first;
-          hover a cell for its value and level.
+          hover a cell for its value and level, click it to follow that weight through the run.
         </>
       }
     >
@@ -185,6 +196,7 @@ export function PartitionMasks() {
           })}
         </div>
       )}
+      {result && <FollowedWeight />}
     </ChartCard>
   );
 }

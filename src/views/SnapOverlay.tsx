@@ -1,12 +1,12 @@
 /**
  * The snap, seen: over one layer's histogram, the weights chosen this round as dots at their float
  * values (partition), then travelling to their levels in about a second (quantize), where the
- * histogram's spikes take over. Canvas 2D, one fillRect a dot a frame: tens of thousands of dots
- * take a few milliseconds a frame, where as many SVG nodes would not animate smoothly.
+ * histogram's spikes take over. Canvas pixels written directly each frame: tens of thousands of dots
+ * take a millisecond or two a frame, where as many SVG nodes (or fillRect calls) would not animate smoothly.
  */
 import { useEffect, useMemo, useRef } from 'react';
 import type { LayerInfo, LayerSnapshot } from '../engine/types.ts';
-import { COLORS } from './colors.ts';
+import { COLORS, pixelOf } from './colors.ts';
 import { HISTOGRAM_BOX, histogramAxis } from './WeightHistograms.tsx';
 
 /** How long the dots travel, and how long they then stay before fading. */
@@ -78,18 +78,33 @@ export function SnapOverlay({ info, from, to, round, log, moving }: { info: Laye
     const oy = (ch - HISTOGRAM_BOX.height * scale) / 2;
     const { x0, x1, y } = paths;
     const n = x0.length;
+    // Pixels written straight into an ImageData (a fillRect per dot costs microseconds each: tens of ms a frame at 24,000).
+    const img = ctx.createImageData(el.width, el.height);
+    const px = new Uint32Array(img.data.buffer);
+    const rgb = pixelOf(COLORS.frozenNow) & 0x00ffffff;
+    const dot = Math.max(1, Math.round((n > 20_000 ? 1 : 1.5) * dpr));
+    const base = n > 20_000 ? 0.45 : n > 3000 ? 0.6 : 0.85;
     const draw = (t: number, alpha: number): void => {
-      ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-      ctx.clearRect(0, 0, cw, ch);
-      if (alpha <= 0) return;
-      ctx.globalAlpha = alpha * (n > 20_000 ? 0.35 : n > 3000 ? 0.55 : 0.8);
-      ctx.fillStyle = COLORS.frozenNow;
-      const e = ease(t);
-      const size = n > 20_000 ? 1.2 : 1.8;
-      for (let k = 0; k < n; k++) {
-        const x = x0[k] + (x1[k] - x0[k]) * e;
-        ctx.fillRect(ox + x * scale - size / 2, oy + y[k] * scale - size / 2, size, size);
+      px.fill(0);
+      if (alpha > 0) {
+        const colour = (rgb | (Math.round(255 * alpha * base) << 24)) >>> 0;
+        const e = ease(t);
+        const w = el.width;
+        const h = el.height;
+        for (let k = 0; k < n; k++) {
+          const x = Math.round((ox + (x0[k] + (x1[k] - x0[k]) * e) * scale) * dpr);
+          const yy = Math.round((oy + y[k] * scale) * dpr);
+          for (let dy = 0; dy < dot; dy++) {
+            const row = yy + dy;
+            if (row < 0 || row >= h) continue;
+            for (let dx = 0; dx < dot; dx++) {
+              const col = x + dx;
+              if (col >= 0 && col < w) px[row * w + col] = colour;
+            }
+          }
+        }
       }
+      ctx.putImageData(img, 0, 0);
     };
     const reduced = window.matchMedia?.('(prefers-reduced-motion: reduce)').matches ?? false;
     if (!moving) {

@@ -5,10 +5,11 @@
  * weights (histogram with the snap animated, log-magnitude axis on by default) and partition mask,
  * a weight to follow, and the guided tour (`tour` in the link). Larger type, nothing below the fold.
  */
-import { useEffect, useId, useMemo, useState } from 'react';
+import { useCallback, useEffect, useId, useMemo, useState } from 'react';
 import { getPageStore, usePlayground } from '../store/store.ts';
 import type { PlaygroundState } from '../store/types.ts';
-import type { LayerSnapshot } from '../engine/types.ts';
+import type { LayerInfo, LayerSnapshot } from '../engine/types.ts';
+import { SLOTS, useStaggered } from './useStaggered.ts';
 import { RunControls, canStart } from './RunControls.tsx';
 import { AccuracyChart } from './AccuracyCharts.tsx';
 import { HistogramFigure } from './WeightHistograms.tsx';
@@ -32,6 +33,39 @@ export function teachLayer<L extends { name: string; size: number }>(layers: rea
 
 /** The live stage while the views follow the latest round (a round picked in the scrubber shows that round instead). */
 const liveStage = (s: PlaygroundState) => (s.selectedRound === null ? s.stage : null);
+
+/** What the layer's views draw at one stage: handed over together, so the histogram, the dots and the mask never mix two stages. */
+interface LayerFrame {
+  info: LayerInfo;
+  snap: LayerSnapshot;
+  /** The chosen weights' float values (partition and quantize), for the dots. */
+  from: LayerSnapshot | null;
+  round: number;
+  moving: boolean;
+}
+
+/** The histogram with the snap's dots, each delivered in a task of its own after the stage changes (useStaggered). */
+function TeachHistogram({ frame, log }: { frame: LayerFrame; log: boolean }) {
+  const shown = useStaggered(frame, SLOTS.histograms, 'histogram');
+  const dots = useStaggered(frame, SLOTS.histograms + 1);
+  if (!shown) return <figure className="chart-card chart-pending" data-testid={`histogram-${frame.info.name}`} />;
+  return (
+    <HistogramFigure info={shown.info} snap={shown.snap} log={log}>
+      {dots?.from && <SnapOverlay info={dots.info} from={dots.from} to={dots.snap} round={dots.round} log={log} moving={dots.moving} />}
+    </HistogramFigure>
+  );
+}
+
+/** The mask, in a task of its own; a click follows that weight. */
+function TeachMask({ frame }: { frame: LayerFrame }) {
+  const shown = useStaggered(frame, SLOTS.masks + 2, 'mask');
+  const pinned = usePlayground((s) => (s.pinned?.layer === frame.info.name ? s.pinned.index : null));
+  const pinWeight = usePlayground((s) => s.pinWeight);
+  const name = frame.info.name;
+  const onPick = useCallback((index: number) => pinWeight({ layer: name, index }), [pinWeight, name]);
+  if (!shown) return <figure className="mask-card chart-pending" />;
+  return <MaskFigure info={shown.info} snap={shown.snap} round={shown.round} pinned={pinned} onPick={onPick} />;
+}
 
 /** The tour's card: the step, what to look at, Next (one phase) and Leave. */
 function TourCard() {
@@ -109,8 +143,6 @@ export function TeachView() {
   const loss = usePlayground((s) => s.progress?.loss ?? NaN);
   const tour = usePlayground((s) => s.config.tour);
   const tourStep = usePlayground((s) => s.tourStep);
-  const pinned = usePlayground((s) => s.pinned);
-  const pinWeight = usePlayground((s) => s.pinWeight);
   const stage = usePlayground(liveStage);
   const result = useShownResult();
   const info = useMemo(() => teachLayer(layers, wanted), [layers, wanted]);
@@ -132,6 +164,8 @@ export function TeachView() {
   const find = (list: readonly LayerSnapshot[] | null | undefined): LayerSnapshot | null => (info ? (list?.find((l) => l.name === info.name) ?? null) : null);
   const snap = find(phaseLayers) ?? find(result?.layers);
   const from = stage && (stage.name === 'partition' || stage.name === 'quantize') ? find(stage.chosen) : null;
+  const moving = stageName === 'quantize';
+  const frame = useMemo((): LayerFrame | null => (info && snap ? { info, snap, from, round, moving } : null), [info, snap, from, round, moving]);
   const shownResult = stageName === 'evaluate' ? result : null;
   const portion = round > 0 ? (schedule[round - 1] ?? null) : null;
   const text = stageCaption({
@@ -200,12 +234,8 @@ export function TeachView() {
                 <span className="swatch" style={{ background: COLORS.frozen }} /> frozen, as spikes on their levels ·{' '}
                 <span className="swatch" style={{ background: COLORS.level }} /> the levels
               </p>
-              {info && snap ? (
-                <HistogramFigure info={info} snap={snap} log={log}>
-                  {from && (stageName === 'partition' || stageName === 'quantize') && (
-                    <SnapOverlay info={info} from={from} to={snap} round={round} log={log} moving={stageName === 'quantize'} />
-                  )}
-                </HistogramFigure>
+              {frame ? (
+                <TeachHistogram frame={frame} log={log} />
               ) : (
                 <p className="hint">The weights appear when round 1 chooses its first portion.</p>
               )}
@@ -217,15 +247,7 @@ export function TeachView() {
                   <span className="swatch" style={{ background: COLORS.frozenEarlier }} /> frozen earlier ·{' '}
                   <span className="swatch swatch-outline" style={{ background: COLORS.freeCell }} /> free
                 </p>
-                {info && snap ? (
-                  <MaskFigure
-                    info={info}
-                    snap={snap}
-                    round={round}
-                    pinned={pinned?.layer === info.name ? pinned.index : null}
-                    onPick={(index) => pinWeight({ layer: info.name, index })}
-                  />
-                ) : null}
+                {frame ? <TeachMask frame={frame} /> : null}
               </div>
               <div className={`teach-follow tour-frame${mark('follow')}`} aria-label="Follow one weight" role="region">
                 <h3>Follow one weight</h3>

@@ -7,8 +7,30 @@ import type { LayerInfo, LayerSnapshot, RoundResult } from '../engine/types.ts';
 import type { StageName } from '../store/types.ts';
 import { int, levelText, pct, signedPoints } from './format.ts';
 
+/** What a round did to one layer. */
+export interface RoundStory {
+  newly: number;
+  zeros: number;
+  levels: number;
+  smallest: number;
+  largest: number;
+  free: number;
+}
+
+// Counted once per snapshot: the caption is asked again on every progress update while a round re-trains.
+const stories = new WeakMap<LayerSnapshot, Map<number, RoundStory>>();
+
+/** roundStory, remembered per snapshot and round. */
+function storyOf(snap: LayerSnapshot, round: number): RoundStory {
+  let byRound = stories.get(snap);
+  if (!byRound) stories.set(snap, (byRound = new Map()));
+  let s = byRound.get(round);
+  if (!s) byRound.set(round, (s = roundStory(snap, round)));
+  return s;
+}
+
 /** What round `round` did to one layer, counted from a snapshot taken after its partition or later. */
-export function roundStory(snap: LayerSnapshot, round: number): { newly: number; zeros: number; levels: number; smallest: number; largest: number; free: number } {
+export function roundStory(snap: LayerSnapshot, round: number): RoundStory {
   let newly = 0;
   let zeros = 0;
   let free = 0;
@@ -92,7 +114,7 @@ export function stageCaption(x: StoryInput): string {
     return `${intro} Press Run (or Step, one phase at a time): first the worker measures what snapping every weight at once would score.`;
   }
   if (!info || !snap) return '';
-  const s = roundStory(snap, round);
+  const s = storyOf(snap, round);
   const name = `${info.name}'s ${int(info.size)} weights`;
   const share = x.portion !== null ? `${pct(x.portion)} of every layer` : 'a portion of every layer';
   switch (x.stage) {

@@ -137,6 +137,7 @@ export function TeachView() {
   const bits = usePlayground((s) => s.config.bits);
   const schedule = usePlayground((s) => s.config.schedule);
   const epochs = usePlayground((s) => s.config.epochsPerRound);
+  const testImages = usePlayground((s) => (s.testCount > 0 ? Math.min(s.config.testSize, s.testCount) : s.config.testSize));
   const model = usePlayground((s) => s.model?.name ?? '');
   const pretrained = usePlayground((s) => s.model?.pretrainedAccuracy ?? null);
   const modelLayers = usePlayground((s) => s.model?.layers);
@@ -179,6 +180,7 @@ export function TeachView() {
     float,
     oneShot,
     pretrained,
+    testImages,
     epoch: stage?.epoch ?? 0,
     epochs,
     fraction: stage?.fraction ?? 0,

@@ -94,9 +94,9 @@ describe('Teach: stages, captions, one weight followed, the snap', () => {
     const info = layerInfo(400);
     const w = randomWeights(400, 2);
     const { partition, quantize } = roundSnapshots(info, w, new Uint8Array(400), 1, 0.5);
-    const base: StoryInput = { stage: 'start', info, snap: null, round: 0, total: 4, portion: null, result: null, float: 0.987, oneShot: 0.979, pretrained: 0.99, epoch: 0, epochs: 1, fraction: 0, loss: NaN };
-    expect(stageCaption(base)).toMatch(/The float model scores 98\.70 %.*one-shot, no re-training\) scores 97\.90 %: 0\.80 points lost\./);
-    expect(stageCaption({ ...base, stage: null, float: null, oneShot: null })).toMatch(/scores 99\.00 %.*Press Run/);
+    const base: StoryInput = { stage: 'start', info, snap: null, round: 0, total: 4, portion: null, result: null, float: 0.987, oneShot: 0.979, pretrained: 0.99, testImages: 1000, epoch: 0, epochs: 1, fraction: 0, loss: NaN };
+    expect(stageCaption(base)).toMatch(/The float model scores 98\.70 % on this run's 1,000 test images\..*one-shot, no re-training\) scores 97\.90 %: 0\.80 points lost\./);
+    expect(stageCaption({ ...base, stage: null, float: null, oneShot: null })).toMatch(/scores 99\.00 % on the whole test set\..*Press Run/);
     expect(stageCaption({ ...base, stage: 'partition', snap: partition, round: 1, portion: 0.5 })).toBe(
       "Round 1 of 4, partition: the largest weights still free are chosen to freeze, so that 50.0 % of every layer is frozen. 200 of fc's 400 weights were chosen (orange); they still hold their float values.",
     );

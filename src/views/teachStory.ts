@@ -70,6 +70,8 @@ export interface StoryInput {
   float: number | null;
   oneShot: number | null;
   pretrained: number | null;
+  /** How many test images the run scores on. */
+  testImages: number;
   /** Re-training: epoch, epochs per round, how far through the epoch, and the latest batch loss. */
   epoch: number;
   epochs: number;
@@ -105,8 +107,10 @@ export function stageCaption(x: StoryInput): string {
   if (x.stage === null || x.stage === 'start') {
     const score = float ?? x.pretrained;
     if (score === null && !info) return 'Loading the pre-trained model…';
+    // Before a run the figure is the pre-trained model's on the whole test split; from the start, on the run's own test images.
+    const where = float !== null ? `this run's ${int(x.testImages)} test images` : 'the whole test set';
     const intro =
-      `The float model scores ${score !== null ? pct(score, 2) : '…'} on the test images. Each round freezes a portion of every layer's weights, the largest ` +
+      `The float model scores ${score !== null ? pct(score, 2) : '…'} on ${where}. Each round freezes a portion of every layer's weights, the largest ` +
       `still free, and snaps them to powers of two; the free ones re-train to make up for it.`;
     if (oneShot !== null && float !== null) {
       return `${intro} Snapping every weight at once instead (one-shot, no re-training) scores ${pct(oneShot, 2)}: ${((100 * (float - oneShot)).toFixed(2))} points lost.`;

@@ -28,8 +28,8 @@ const EMPTY_HISTORY = {
   trail: [] as TrailPoint[],
 } satisfies Partial<PlaygroundState>;
 
-/** Most weight values the trail keeps (all layers, all points): past it, only each epoch's last snapshot is added. */
-export const TRAIL_BUDGET = 16_000_000;
+/** Most weight values the trail keeps (all layers, all points; 32 MB as float32): past it, only each epoch's last snapshot is added. */
+export const TRAIL_BUDGET = 8_000_000;
 
 /** The trail with a phase's snapshot added: the starting weights (first partition), every quantize, and re-training snapshots within the budget. */
 function extendTrail(trail: TrailPoint[], e: Extract<InqEvent, { type: 'phase' }>): TrailPoint[] {

@@ -39,6 +39,11 @@ export function FollowWeight({ height = 150 }: { height?: number }) {
   }, [path]);
   const xTicks = useMemo(() => (path ? path.points.flatMap((p, i) => (i === 0 || p.label.endsWith('snap') || p.label.startsWith('round') ? [i] : [])) : []), [path]);
   const xTitle = useMemo(() => (x: number): string => path?.points[x]?.label ?? '', [path]);
+  // Ticks fall on the start and each snap: "r2" there (the tooltip names every point in full).
+  const xFormat = useMemo(() => (x: number): string => {
+    const p = path?.points[x];
+    return !p ? '' : p.label.startsWith('r') && p.label.endsWith(' snap') ? p.label.slice(0, -5) : p.label;
+  }, [path]);
 
   if (!pinned || !info || !path) {
     return (
@@ -61,7 +66,6 @@ export function FollowWeight({ height = 150 }: { height?: number }) {
           {info.name} weight #{pinned.index}
         </strong>{' '}
         <span className="sub">{where}</span>
-        <br />
         {status}.{' '}
         <button type="button" className="link-button" onClick={() => pinWeight(null)}>
           Stop following
@@ -73,7 +77,7 @@ export function FollowWeight({ height = 150 }: { height?: number }) {
         xTicks={xTicks}
         xLabel="phase"
         xTitle={xTitle}
-        xFormat={xTitle}
+        xFormat={xFormat}
         yDomain={yDomain}
         yFormat={valueText}
         references={references}

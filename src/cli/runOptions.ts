@@ -36,6 +36,7 @@ export const COMMON_RUN_OPTIONS = {
   'weight-decay': { type: 'string' },
   'batch-size': { type: 'string' },
   'train-size': { type: 'string' },
+  'train-seed': { type: 'string' },
   'test-size': { type: 'string' },
   seed: { type: 'string' },
   prune: { type: 'string' },
@@ -60,6 +61,7 @@ export interface CommonRunValues {
   'weight-decay'?: string;
   'batch-size'?: string;
   'train-size'?: string;
+  'train-seed'?: string;
   'test-size'?: string;
   seed?: string;
   prune?: string;
@@ -147,12 +149,17 @@ export function subsetSizesFromOptions(values: CommonRunValues): { trainSize: nu
   };
 }
 
-/** The training subset (seeded) and the test subset (the first N test images). */
+/**
+ * The training subset (drawn with --train-seed, else with the run's seed) and the test subset (the
+ * first N test images). A fixed --train-seed keeps the same images across a repeat's seeds: the
+ * regulariser study re-trains on exactly the subset its model was pre-trained on.
+ */
 export function dataFromOptions(values: CommonRunValues, seed: number, dataset: DatasetName = 'mnist'): { train: Dataset; test: Dataset } {
   const { trainSize, testSize } = subsetSizesFromOptions(values);
   const mnist = loadDatasetNode(dataset, values['data-dir']);
+  const trainSeed = boundedOption(values['train-seed'], 'train-seed', 'seed', seed);
   return {
-    train: randomSubset(mnist.train, trainSize, seed),
+    train: randomSubset(mnist.train, trainSize, trainSeed),
     test: headSubset(mnist.test, testSize ?? mnist.test.count),
   };
 }

@@ -1,5 +1,6 @@
 /** Options shared by `inq run` and `inq sweep`: the INQ configuration, the data and the model. */
-import { parseSchedule, presetFor } from '../inq/schedule.ts';
+import { formatSchedule, parseSchedule, presetFor } from '../inq/schedule.ts';
+import { LENET5_PRESETS, lenet5Preset } from '../engine/presets.ts';
 import { PARTITION_STRATEGIES } from '../inq/partition.ts';
 import { LEVEL_KINDS } from '../inq/levels.ts';
 import type { ModelName } from '../model/architectures.ts';
@@ -95,6 +96,22 @@ export function parseBitsList(text: string): number[] {
     out.push(b);
   }
   return out;
+}
+
+/**
+ * `run --preset lenet5`: LeNet-5's measured setup for the bit-width (schedule, epochs per round,
+ * learning rate, training images; src/engine/presets.ts) fills the options not given. `--preset
+ * paper` (and no --preset): the paper's schedule with the usual defaults.
+ */
+export function applyRunPreset(values: CommonRunValues & { preset?: string }, bits: number): void {
+  if (values.preset === undefined || values.preset === 'paper') return;
+  if (values.preset !== 'lenet5') throw new UsageError(`--preset must be lenet5 or paper (got "${values.preset}")`);
+  const p = lenet5Preset(bits);
+  if (!p) throw new UsageError(`--preset lenet5 has no measured setup for ${bits} bits (it has ${LENET5_PRESETS.map((x) => x.bits).join(', ') || 'none yet'}); use --preset paper`);
+  values.schedule ??= formatSchedule(p.schedule);
+  values['epochs-per-round'] ??= String(p.epochsPerRound);
+  values.lr ??= String(p.learningRate);
+  values['train-size'] ??= String(p.trainSize);
 }
 
 /** The configuration for `bits` from the shared options (the bit-width's preset schedule unless --schedule is given). */

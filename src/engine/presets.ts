@@ -88,3 +88,10 @@ export const LENET5_PRESETS: readonly RetrainPreset[] = [
 export function lenet5Preset(bits: number): RetrainPreset | undefined {
   return LENET5_PRESETS.find((p) => p.bits === bits);
 }
+
+/**
+ * *Prune first*'s setup: 90 % sparsity, then 5-bit INQ, on all 60,000 training images (3 pruning
+ * epochs, 1 epoch a round, lr 0.01): 98.55 % [98.31, 98.79] at 91.3 % sparsity over 3 seeds against
+ * float 99.07 %. On 6,000 images even 20 pruning epochs and 4 a round stayed about 1 point under.
+ */
+export const PRUNE_PRESET = { prune: 0.9, pruneEpochs: 3, epochsPerRound: 1, learningRate: 0.01, trainSize: 60_000 } as const;

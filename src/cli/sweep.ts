@@ -86,11 +86,11 @@ export async function sweepCommand(argv: string[], out: (line: string) => void =
     },
     strict: true,
   });
+  if (values.strategy !== undefined) throw new UsageError('sweep takes --strategies (a list), not --strategy');
   if (values.preset !== undefined) {
     await presetSweep(values, argv, out);
     return;
   }
-  if (values.strategy !== undefined) throw new UsageError('sweep takes --strategies (a list), not --strategy');
   const ensemble = values.ensemble === undefined ? null : ((): ReturnType<typeof parseEnsembleSpec> => {
     try {
       return parseEnsembleSpec(values.ensemble);

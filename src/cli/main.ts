@@ -6,14 +6,16 @@ const USAGE = `usage: npm run -s inq -- <command> [options]
 commands:
   quantize  --bits B [--n1 N]                    stdin: JSON array of weights
   partition --portion P [--strategy S] [--seed S] stdin: {"weights":[…],"frozen":[0|1,…]}
-  pretrain  --model lenet5|convnet [--dataset mnist|fashion] --epochs E [--train-size N] [--init DIR] --out DIR
-  run       --model lenet5 --bits B --schedule 0.5,0.75,0.875,1 [--prune 0.9] [--levels pow2|uniform] [--repeat N] [--final-test-size N] [--json] [--out DIR] …
-  sweep     --bits 2,3,4,5,6,7,8 [--strategies magnitude,random] [--json] …   accuracy against bit-width
+  pretrain  --model lenet5|convnet|mlp [--dataset mnist|fashion] --epochs E [--train-size N] [--init DIR] --out DIR
+  run       --model lenet5 --bits B --schedule 0.5,0.75,0.875,1 [--preset lenet5|paper] [--prune 0.9] [--levels pow2|uniform] [--repeat N] [--final-test-size N] [--json] [--out DIR] …
+  sweep     --bits 2,3,4,5,6,7,8 [--strategies magnitude,random] [--repeat N] [--final-test-size N] [--json] …   accuracy against bit-width
+  sweep     --preset regulariser [--json]                                       seeds/003: the over-fitting MLP and LeNet-5, 2-8 bits, 3 seeds
   sweep     --ensemble 1..7 [--bits 5] [--json] …                               softmax ensembles of N quantized models
   kernel-check [--cases N] [--seed S] --json      WGSL shift kernels vs their CPU twins (Dawn)
   infer     --model DIR [--test-size N] [--mode float-exp|fixed-shift] --json  packed codes on the shift kernels vs tfjs
   export-c  --model DIR --out DIR [--check] [--test-size N] [--json]        the model as C99 in shifts and adds (model.h + model.c)
   sensitivity --model ID --bits B [--test-size N] [--levels pow2|uniform] [--json]  accuracy with each layer alone snapped to its levels
+  evaluate  --model ID [--test-size N] [--json]   a committed model's accuracy on its dataset's test split
   compare   DIR_A DIR_B [--json]                 two runs' final models, image by image: interval and exact McNemar p-value
 run "npm run -s inq -- <command> --help" for a command's options`;
 
@@ -50,6 +52,9 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case 'sensitivity':
       await (await import('./sensitivity.ts')).sensitivityCommand(rest);
+      return 0;
+    case 'evaluate':
+      await (await import('./evaluate.ts')).evaluateCommand(rest);
       return 0;
     case 'compare':
       (await import('./compare.ts')).compareCommand(rest);

@@ -16,7 +16,7 @@ describe('parsePretrainArgs', () => {
 
   it('refuses an unknown dataset or model, a missing --out and a bad size, in one line', () => {
     expect(() => parsePretrainArgs(['--dataset', 'cifar', '--out', 'x'])).toThrow('--dataset must be one of mnist, fashion (got "cifar")');
-    expect(() => parsePretrainArgs(['--model', 'vgg', '--out', 'x'])).toThrow(/--model must be lenet5 or convnet/);
+    expect(() => parsePretrainArgs(['--model', 'vgg', '--out', 'x'])).toThrow(/--model must be lenet5, convnet or mlp/);
     expect(() => parsePretrainArgs(['--dataset', 'fashion'])).toThrow('--out DIR is required');
     expect(() => parsePretrainArgs(['--train-size', '0', '--out', 'x'])).toThrow(/--train-size must be at least 1/);
   });

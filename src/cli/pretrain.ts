@@ -53,7 +53,7 @@ export function parsePretrainArgs(argv: string[]): PretrainOptions {
     strict: true,
   });
   const model = values.model ?? 'lenet5';
-  if (!isModelName(model)) throw new UsageError(`--model must be lenet5 or convnet (got "${model}")`);
+  if (!isModelName(model)) throw new UsageError(`--model must be lenet5, convnet or mlp (got "${model}")`);
   if (!values.out) throw new UsageError('--out DIR is required');
   const size = (v: string | undefined, name: string): number | undefined =>
     v === undefined ? undefined : numberOption(v, name, 0, { integer: true, min: 1 });
@@ -78,7 +78,7 @@ export function parsePretrainArgs(argv: string[]): PretrainOptions {
 export function pretrainMetadata(
   o: PretrainOptions,
   argv: readonly string[],
-  facts: { trainSize: number; trainSplitSize: number; testSize: number; backend: string; result: EvalResult; seconds: number; previous?: Record<string, unknown> },
+  facts: { trainSize: number; trainSplitSize: number; testSize: number; backend: string; result: EvalResult; seconds: number; previous?: Record<string, unknown>; trainAccuracy?: number },
 ): { inq: Record<string, unknown> } {
   return {
     inq: {
@@ -97,6 +97,7 @@ export function pretrainMetadata(
       seed: o.seed,
       backend: facts.backend,
       testAccuracy: facts.result.accuracy,
+      ...(facts.trainAccuracy !== undefined ? { trainAccuracy: facts.trainAccuracy } : {}),
       testLoss: facts.result.loss,
       trainSeconds: Math.round(facts.seconds),
       command: `npm run -s inq -- pretrain ${argv.join(' ')}`,
@@ -147,6 +148,12 @@ export async function pretrainCommand(argv: string[]): Promise<void> {
     result = await evaluate(model, data.test);
     process.stderr.write(`full test split (${data.test.count} images): accuracy ${(result.accuracy * 100).toFixed(2)} % (${secs()} s)\n`);
   }
+  // On a subset, the accuracy on its own images too: how far the model over-fits it (train ≈ 100 %, test lower).
+  let trainAccuracy: number | undefined;
+  if (train.count < data.train.count) {
+    trainAccuracy = (await evaluate(model, train)).accuracy;
+    process.stderr.write(`its ${train.count} training images: accuracy ${(trainAccuracy * 100).toFixed(2)} % (${secs()} s)\n`);
+  }
   const previous = o.init ? (readModelDir(o.init).json.userDefinedMetadata?.inq as Record<string, unknown> | undefined) : undefined;
   const metadata = pretrainMetadata(o, argv, {
     trainSize: train.count,
@@ -156,10 +163,11 @@ export async function pretrainCommand(argv: string[]): Promise<void> {
     result,
     seconds,
     previous,
+    trainAccuracy,
   });
   await saveModelDir(model, o.out, metadata);
   model.dispose();
   process.stdout.write(
-    `${JSON.stringify({ out: o.out, dataset: o.dataset, testAccuracy: result.accuracy, testLoss: result.loss, testSize: data.test.count, epochs: o.epochs, seconds })}\n`,
+    `${JSON.stringify({ out: o.out, dataset: o.dataset, testAccuracy: result.accuracy, ...(trainAccuracy !== undefined ? { trainAccuracy } : {}), testLoss: result.loss, testSize: data.test.count, epochs: o.epochs, seconds })}\n`,
   );
 }

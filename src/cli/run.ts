@@ -14,7 +14,7 @@ import { predictClasses } from '../model/evaluate.ts';
 import { meanInterval } from '../inq/stats.ts';
 import { predictionsRecord, writePredictions, PREDICTIONS_FILE } from './predictions.ts';
 import { setupNodeBackend } from './nodeBackend.ts';
-import { boundedOption, COMMON_RUN_OPTIONS, configFromOptions, dataFromOptions, loadPretrained, modelFromOptions } from './runOptions.ts';
+import { applyRunPreset, boundedOption, COMMON_RUN_OPTIONS, configFromOptions, dataFromOptions, loadPretrained, modelFromOptions } from './runOptions.ts';
 
 const pct = (x: number): string => `${(x * 100).toFixed(2)} %`;
 
@@ -88,10 +88,11 @@ export function eventPrinter(json: boolean, config: InqConfig, testCount: number
 export async function runCommand(argv: string[], out: (line: string) => void = (line) => void process.stdout.write(`${line}\n`)): Promise<void> {
   const { values } = parseArgs({
     args: argv,
-    options: { ...COMMON_RUN_OPTIONS, bits: { type: 'string' }, out: { type: 'string' }, repeat: { type: 'string' }, 'final-test-size': { type: 'string' } },
+    options: { ...COMMON_RUN_OPTIONS, bits: { type: 'string' }, out: { type: 'string' }, repeat: { type: 'string' }, 'final-test-size': { type: 'string' }, preset: { type: 'string' } },
     strict: true,
   });
   const bits = boundedOption(values.bits, 'bits', 'bits', DEFAULT_CONFIG.bits);
+  applyRunPreset(values, bits);
   const base = configFromOptions(values, bits);
   const repeat = values.repeat === undefined ? null : boundedOption(values.repeat, 'repeat', 'repeats', 0);
   const m = modelFromOptions(values);

@@ -1,5 +1,6 @@
 /** Options shared by `inq run` and `inq sweep`: the INQ configuration, the data and the model. */
-import { parseSchedule, presetFor } from '../inq/schedule.ts';
+import { formatSchedule, parseSchedule, presetFor } from '../inq/schedule.ts';
+import { LENET5_PRESETS, lenet5Preset } from '../engine/presets.ts';
 import { PARTITION_STRATEGIES } from '../inq/partition.ts';
 import { LEVEL_KINDS } from '../inq/levels.ts';
 import type { ModelName } from '../model/architectures.ts';
@@ -36,6 +37,7 @@ export const COMMON_RUN_OPTIONS = {
   'weight-decay': { type: 'string' },
   'batch-size': { type: 'string' },
   'train-size': { type: 'string' },
+  'train-seed': { type: 'string' },
   'test-size': { type: 'string' },
   seed: { type: 'string' },
   prune: { type: 'string' },
@@ -60,6 +62,7 @@ export interface CommonRunValues {
   'weight-decay'?: string;
   'batch-size'?: string;
   'train-size'?: string;
+  'train-seed'?: string;
   'test-size'?: string;
   seed?: string;
   prune?: string;
@@ -93,6 +96,22 @@ export function parseBitsList(text: string): number[] {
     out.push(b);
   }
   return out;
+}
+
+/**
+ * `run --preset lenet5`: LeNet-5's measured setup for the bit-width (schedule, epochs per round,
+ * learning rate, training images; src/engine/presets.ts) fills the options not given. `--preset
+ * paper` (and no --preset): the paper's schedule with the usual defaults.
+ */
+export function applyRunPreset(values: CommonRunValues & { preset?: string }, bits: number): void {
+  if (values.preset === undefined || values.preset === 'paper') return;
+  if (values.preset !== 'lenet5') throw new UsageError(`--preset must be lenet5 or paper (got "${values.preset}")`);
+  const p = lenet5Preset(bits);
+  if (!p) throw new UsageError(`--preset lenet5 has no measured setup for ${bits} bits (it has ${LENET5_PRESETS.map((x) => x.bits).join(', ') || 'none yet'}); use --preset paper`);
+  values.schedule ??= formatSchedule(p.schedule);
+  values['epochs-per-round'] ??= String(p.epochsPerRound);
+  values.lr ??= String(p.learningRate);
+  values['train-size'] ??= String(p.trainSize);
 }
 
 /** The configuration for `bits` from the shared options (the bit-width's preset schedule unless --schedule is given). */
@@ -147,12 +166,17 @@ export function subsetSizesFromOptions(values: CommonRunValues): { trainSize: nu
   };
 }
 
-/** The training subset (seeded) and the test subset (the first N test images). */
+/**
+ * The training subset (drawn with --train-seed, else with the run's seed) and the test subset (the
+ * first N test images). A fixed --train-seed keeps the same images across a repeat's seeds: the
+ * regulariser study re-trains on exactly the subset its model was pre-trained on.
+ */
 export function dataFromOptions(values: CommonRunValues, seed: number, dataset: DatasetName = 'mnist'): { train: Dataset; test: Dataset } {
   const { trainSize, testSize } = subsetSizesFromOptions(values);
   const mnist = loadDatasetNode(dataset, values['data-dir']);
+  const trainSeed = boundedOption(values['train-seed'], 'train-seed', 'seed', seed);
   return {
-    train: randomSubset(mnist.train, trainSize, seed),
+    train: randomSubset(mnist.train, trainSize, trainSeed),
     test: headSubset(mnist.test, testSize ?? mnist.test.count),
   };
 }

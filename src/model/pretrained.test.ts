@@ -53,10 +53,12 @@ describe('PRETRAINED', () => {
       expect(meta?.model).toBe(p.model);
       expect(meta?.dataset).toBe(p.dataset);
       expect(meta?.testSize).toBe(10000);
-      // Floors, not targets: the wide conv net is under-trained (a few thousand images on a 2-core machine; README, Datasets).
-      expect(meta?.testAccuracy).toBeGreaterThan(p.dataset === 'mnist' ? 0.96 : 0.84);
+      // Floors under the README's figures (evaluate.test.ts scores each model afresh against them); the
+      // over-fitting MLP is trained on 1,000 images on purpose, so it is the weakest.
+      const floor: Record<string, number> = { lenet5: 0.985, convnet: 0.99, 'lenet5-fashion': 0.9, 'mlp-overfit': 0.85 };
+      expect(meta?.testAccuracy).toBeGreaterThan(floor[p.id] ?? 0.5);
       expect(String(meta?.command)).toMatch(new RegExp(`pretrain .*--model ${p.model}.*--out public/${p.dir.replace(/\/$/, '')}$`));
-      await expectRecordedAccuracy(p.dir, p.dataset, Number(meta?.testAccuracy), p.model === 'convnet' ? 150 : 1000);
+      await expectRecordedAccuracy(p.dir, p.dataset, Number(meta?.testAccuracy), p.model === 'lenet5' ? 1000 : 200);
     });
   }
 

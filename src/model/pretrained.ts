@@ -21,6 +21,7 @@ export const PRETRAINED: readonly PretrainedModel[] = [
   { id: 'lenet5', model: 'lenet5', dataset: 'mnist', dir: 'models/lenet5/', title: 'LeNet-5 on MNIST' },
   { id: 'convnet', model: 'convnet', dataset: 'mnist', dir: 'models/convnet/', title: 'Wide ConvNet on MNIST' },
   { id: 'lenet5-fashion', model: 'lenet5', dataset: 'fashion', dir: 'models/lenet5-fashion/', title: 'LeNet-5 on Fashion-MNIST' },
+  { id: 'mlp-overfit', model: 'mlp', dataset: 'mnist', dir: 'models/mlp-overfit/', title: 'Wide MLP over-fitting 1,000 MNIST images' },
 ];
 
 /** The committed model of an architecture trained on a dataset, if there is one. */

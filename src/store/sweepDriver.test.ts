@@ -6,6 +6,7 @@ import { createSweepStore } from './sweepStore.ts';
 import { SweepDriver } from './sweepDriver.ts';
 import type { RepeatTag } from './types.ts';
 import { fakeSummary } from './runsTestFixtures.ts';
+import { OVERFIT_SUBSET, sweepPresetById } from '../engine/presets.ts';
 
 /** A client stand-in: each start begins a run in the store as the real client does, and finishes it a moment later. */
 function fakeClient(page: ReturnType<typeof createPlaygroundStore>, accuracyOf: (seed: number) => number) {
@@ -62,5 +63,33 @@ describe('SweepDriver.startRepeat', () => {
       expect(sweep.getState().message).toMatch(/^Repeats must be a whole number from 2 to 100/);
     }
     expect(started).toEqual([]);
+  });
+});
+
+describe('SweepDriver.startPreset', () => {
+  it('Regulariser (seed 003): loads the over-fitting model with its own subset and seed, then sweeps bit-widths 2–8 on it', async () => {
+    const page = createPlaygroundStore({ trainSize: 256, testSize: 200, seed: 5, pretrained: 'lenet5' });
+    page.setState({ status: 'ready' });
+    const sweep = createSweepStore();
+    const { client, started } = fakeClient(page, () => 0.9);
+    const loaded: string[] = [];
+    // The real client restarts its worker: status loading, then ready once the model is in.
+    (client as unknown as { usePretrained: (id: string, base: string) => void }).usePretrained = (id, base) => {
+      loaded.push(`${base}${id}`);
+      page.setState({ status: 'loading' });
+      setTimeout(() => page.setState({ status: 'ready' }), 1);
+    };
+    const preset = sweepPresetById('regulariser');
+    if (!preset) throw new Error('no regulariser preset');
+    new SweepDriver(page, client, sweep).startPreset(preset, '/');
+    await new Promise((r) => setTimeout(r, 5));
+    await settle(sweep);
+    const part = preset.parts[0];
+    expect(loaded).toEqual([`/${part.model}`]);
+    expect(page.getState().config).toMatchObject({ pretrained: part.model, trainSize: part.trainSize, testSize: preset.finalTestSize, epochsPerRound: part.epochsPerRound, learningRate: part.learningRate, seed: part.trainSeed });
+    expect(started.map((s) => s.bits)).toEqual([2, 3, 4, 5, 6, 7, 8]);
+    // Every run re-trains on the subset the model was pre-trained on: the subset's seed.
+    expect(started.every((s) => s.seed === OVERFIT_SUBSET.seed)).toBe(true);
+    expect(sweep.getState()).toMatchObject({ kind: 'bits', status: 'done' });
   });
 });

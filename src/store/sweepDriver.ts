@@ -12,6 +12,7 @@ import { ensembleCurve } from '../engine/ensemble.ts';
 import { IDLE_SWEEP, type PlannedRun, type SweepStore } from './sweepStore.ts';
 import { isRunActive, type PlaygroundConfig } from './types.ts';
 import { boundText, CONFIG_BOUNDS, withinBound } from '../engine/config.ts';
+import type { SweepPreset } from '../engine/presets.ts';
 
 /** Largest ensemble the page offers (the regulariser study goes to 7). */
 export const MAX_ENSEMBLE = 7;
@@ -49,6 +50,47 @@ export class SweepDriver {
   /** Bit-widths 2–8 from the current settings (schedule: each bit-width's preset). */
   startBits(withRandom: boolean): void {
     this.begin('bits', bitsPlan(this.page.getState().config.seed, withRandom));
+  }
+
+  /**
+   * A preset (src/engine/presets.ts): its first model's settings (the pre-trained model, its
+   * re-training subset and seed, epochs per round, learning rate; every round on all the preset's
+   * test images), then the bit-width sweep 2–8 on it once the model is loaded. One seed: the page
+   * draws the training subset from the run's seed, so other seeds would re-train on other images;
+   * `inq sweep --preset` keeps the subset across seeds (--train-seed) and gives the intervals.
+   * `base`: the site's base URL.
+   */
+  startPreset(preset: SweepPreset, base: string): void {
+    const s = this.page.getState();
+    if (this.sweep.getState().status === 'running' || isRunActive(s.status) || s.status === 'loading') {
+      this.sweep.setState({ ...IDLE_SWEEP, message: 'Wait for the current run to finish (or stop it) before starting a sweep.' });
+      return;
+    }
+    const part = preset.parts[0];
+    const switching = s.config.pretrained !== part.model;
+    s.setConfig({
+      pretrained: part.model,
+      trainSize: part.trainSize,
+      seed: part.trainSeed ?? part.seed,
+      epochsPerRound: part.epochsPerRound,
+      learningRate: part.learningRate,
+      testSize: preset.finalTestSize,
+    });
+    if (!switching) {
+      this.startBits(false);
+      return;
+    }
+    this.sweep.setState({ ...IDLE_SWEEP, message: `Loading ${part.model} for the ${preset.title} sweep…` });
+    let loading = false;
+    const stop = this.page.subscribe((st) => {
+      // Wait for the new model's load to start, then to end.
+      if (st.status === 'loading') loading = true;
+      if (!loading || st.status === 'loading') return;
+      stop();
+      if (st.status === 'ready') this.startBits(false);
+      else this.sweep.setState({ ...IDLE_SWEEP, message: `${preset.title}: ${part.model} could not be loaded.` });
+    });
+    this.client.usePretrained(part.model, base);
   }
 
   /** N models at the current bit-width from consecutive seeds, softmax-averaged. */

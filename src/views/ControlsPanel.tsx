@@ -7,6 +7,7 @@ import { CONFIG_BOUNDS } from '../engine/config.ts';
 import { inputRange } from './inputRange.ts';
 import { PARTITION_STRATEGIES, type PartitionStrategy } from '../inq/partition.ts';
 import { presetFor } from '../inq/schedule.ts';
+import { PRUNE_PRESET } from '../engine/presets.ts';
 import { int, pct } from './format.ts';
 import { PRETRAINED, pretrainedById } from '../model/pretrained.ts';
 import { DATASETS } from '../data/datasets.ts';
@@ -81,7 +82,20 @@ function PruneField({ disabled }: { disabled: boolean }) {
   return (
     <div className="field">
       <label className="checkbox">
-        <input type="checkbox" checked={prune > 0} disabled={disabled} onChange={(e) => setConfig({ prune: e.target.checked ? 0.9 : 0 })} /> Prune first
+        <input
+          type="checkbox"
+          checked={prune > 0}
+          disabled={disabled}
+          title={`${PRUNE_PRESET.prune * 100} % sparsity on all ${PRUNE_PRESET.trainSize.toLocaleString('en')} training images, ${PRUNE_PRESET.epochsPerRound} epoch a round: the setup measured to stay within 1 point of float (README)`}
+          onChange={(e) =>
+            setConfig(
+              e.target.checked
+                ? { prune: PRUNE_PRESET.prune, trainSize: PRUNE_PRESET.trainSize, epochsPerRound: PRUNE_PRESET.epochsPerRound, learningRate: PRUNE_PRESET.learningRate }
+                : { prune: 0 },
+            )
+          }
+        />{' '}
+        Prune first
       </label>
       {prune > 0 && (
         <>

@@ -4,6 +4,7 @@ import { usePlayground } from '../store/store.ts';
 import { isRunActive } from '../store/types.ts';
 import { CONFIG_BOUNDS } from '../engine/config.ts';
 import { MAX_SCHEDULE_STEPS, SCHEDULE_PRESETS, formatSchedule, presetFor } from '../inq/schedule.ts';
+import { LENET5_PRESETS } from '../engine/presets.ts';
 import { roundColor } from './colors.ts';
 
 /** The typed steps, loosely split (so an invalid schedule still lists what was typed). */
@@ -102,6 +103,7 @@ export function ScheduleEditor() {
   const status = usePlayground((s) => s.status);
   const setScheduleText = usePlayground((s) => s.setScheduleText);
   const setSchedule = usePlayground((s) => s.setSchedule);
+  const setConfig = usePlayground((s) => s.setConfig);
   const id = useId();
   const busy = isRunActive(status);
   const tokens = tokensOf(text);
@@ -175,6 +177,26 @@ export function ScheduleEditor() {
               </button>
             ))}
         </span>
+        {LENET5_PRESETS.length > 0 && (
+          <span className="presets" role="group" aria-label="LeNet-5's measured setups">
+            LeNet-5:
+            {LENET5_PRESETS.map((p) => (
+              <button
+                key={p.bits}
+                type="button"
+                aria-label={`LeNet-5's measured ${p.bits}-bit setup`}
+                onClick={() => {
+                  setConfig({ bits: p.bits, epochsPerRound: p.epochsPerRound, learningRate: p.learningRate, trainSize: p.trainSize });
+                  setSchedule([...p.schedule]);
+                }}
+                disabled={busy}
+                title={`${p.bits} bits, schedule ${formatSchedule(p.schedule)}, ${p.epochsPerRound} epoch(s) a round, lr ${p.learningRate}, ${p.trainSize.toLocaleString('en')} training images: ${p.measured}`}
+              >
+                {p.bits}-bit
+              </button>
+            ))}
+          </span>
+        )}
       </div>
     </section>
   );

@@ -17,6 +17,9 @@ import { kB, pct, signedPoints } from './format.ts';
 import { inputRange } from './inputRange.ts';
 import { boundText, CONFIG_BOUNDS, withinBound } from '../engine/config.ts';
 import { meanInterval } from '../inq/stats.ts';
+import { sweepPresetById } from '../engine/presets.ts';
+
+const REGULARISER = sweepPresetById('regulariser');
 
 const STRATEGY_COLORS = { magnitude: COLORS.accuracy, random: COLORS.randomPartition } as const;
 const BIT_TICKS = [2, 3, 4, 5, 6, 7, 8];
@@ -127,6 +130,7 @@ export function SweepPanel() {
   const sizeId = useId();
   const [repeats, setRepeats] = useState('3');
   const repeatsId = useId();
+  const presetHintId = useId();
   const seed = usePlayground((s) => s.config.seed);
   const r = Number(repeats);
   const repeatsOk = withinBound(CONFIG_BOUNDS.repeats, r);
@@ -154,6 +158,23 @@ export function SweepPanel() {
           <input type="checkbox" checked={withRandom} disabled={busy} onChange={(e) => setWithRandom(e.target.checked)} /> Also random partition (ablation)
         </label>
       </div>
+      {REGULARISER && (
+        <div className="sweep-actions">
+          <button
+            type="button"
+            disabled={busy}
+            aria-describedby={presetHintId}
+            onClick={() => getPageSweep().startPreset(REGULARISER, import.meta.env.BASE_URL)}
+          >
+            {REGULARISER.title}
+          </button>
+          <small className="hint" id={presetHintId}>
+            bit-widths 2–8 on the wide MLP that over-fits its {REGULARISER.parts[0].trainSize.toLocaleString('en')} training images (re-trained on the same ones, seed{' '}
+            {REGULARISER.parts[0].trainSeed}), scored on all {REGULARISER.finalTestSize.toLocaleString('en')} test images, one seed; LeNet-5&apos;s sweep above is the
+            small model beside it. {REGULARISER.repeats} seeds with intervals, both models: <code>inq sweep --preset {REGULARISER.id}</code>
+          </small>
+        </div>
+      )}
       <div className="sweep-actions">
         <label htmlFor={sizeId}>Ensemble size</label>
         <input id={sizeId} type="number" min={1} max={MAX_ENSEMBLE} value={size} disabled={busy} aria-invalid={!sizeOk} onChange={(e) => setSize(e.target.value)} />

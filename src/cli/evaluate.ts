@@ -5,7 +5,7 @@ import { headSubset } from '../data/dataset.ts';
 import { loadDatasetNode } from '../data/nodeDatasets.ts';
 import { numberOption } from './args.ts';
 import { setupNodeBackend } from './nodeBackend.ts';
-import { loadPretrained, modelFromOptions } from './runOptions.ts';
+import { loadPretrained, MODEL_OPTIONS, modelFromOptions } from './runOptions.ts';
 
 const HELP = `usage: npm run -s inq -- evaluate --model ID [--test-size N] [--json]
   [--model-dir DIR] [--dataset mnist|fashion] [--data-dir DIR] [--backend auto|wasm|webgpu|cpu]
@@ -25,11 +25,7 @@ export async function evaluateCommand(argv: string[], out: (line: string) => voi
   const { values } = parseArgs({
     args: argv,
     options: {
-      model: { type: 'string', default: 'lenet5' },
-      'model-dir': { type: 'string' },
-      dataset: { type: 'string' },
-      'data-dir': { type: 'string' },
-      backend: { type: 'string' },
+      ...MODEL_OPTIONS,
       'test-size': { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },

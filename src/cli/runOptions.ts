@@ -24,10 +24,18 @@ export function pretrainedDir(model: string): string {
 
 const OPTIMIZERS = ['sgd', 'momentum', 'adam'] as const;
 
-/** parseArgs option specs common to run and sweep. */
-export const COMMON_RUN_OPTIONS = {
+/** parseArgs option specs of the model and its data: what modelFromOptions reads (run, sweep, sensitivity, evaluate). */
+export const MODEL_OPTIONS = {
   model: { type: 'string', default: 'lenet5' },
   'model-dir': { type: 'string' },
+  dataset: { type: 'string' },
+  'data-dir': { type: 'string' },
+  backend: { type: 'string' },
+} as const;
+
+/** parseArgs option specs common to run and sweep. */
+export const COMMON_RUN_OPTIONS = {
+  ...MODEL_OPTIONS,
   schedule: { type: 'string' },
   strategy: { type: 'string' },
   'epochs-per-round': { type: 'string' },
@@ -42,9 +50,6 @@ export const COMMON_RUN_OPTIONS = {
   seed: { type: 'string' },
   prune: { type: 'string' },
   'prune-epochs': { type: 'string' },
-  'data-dir': { type: 'string' },
-  dataset: { type: 'string' },
-  backend: { type: 'string' },
   json: { type: 'boolean', default: false },
   levels: { type: 'string' },
 } as const;

@@ -6,7 +6,7 @@ import { loadDatasetNode } from '../data/nodeDatasets.ts';
 import { LEVEL_KINDS, MAX_BITS, MIN_BITS } from '../inq/levels.ts';
 import { choiceOption, numberOption, progressReporter } from './args.ts';
 import { setupNodeBackend } from './nodeBackend.ts';
-import { loadPretrained, modelFromOptions } from './runOptions.ts';
+import { loadPretrained, MODEL_OPTIONS, modelFromOptions } from './runOptions.ts';
 
 const HELP = `usage: npm run -s inq -- sensitivity --model ID --bits B [--test-size N] [--levels pow2|uniform] [--json]
   [--model-dir DIR] [--dataset mnist|fashion] [--data-dir DIR] [--backend auto|webgpu|cpu]
@@ -19,11 +19,7 @@ export async function sensitivityCommand(argv: string[], out: (line: string) => 
   const { values } = parseArgs({
     args: argv,
     options: {
-      model: { type: 'string', default: 'lenet5' },
-      'model-dir': { type: 'string' },
-      dataset: { type: 'string' },
-      'data-dir': { type: 'string' },
-      backend: { type: 'string' },
+      ...MODEL_OPTIONS,
       bits: { type: 'string' },
       'test-size': { type: 'string' },
       levels: { type: 'string' },

@@ -100,6 +100,12 @@ export function stageTitle(stage: StageName | null, round: number): string {
 const span = (smallest: number, largest: number): string =>
   smallest === largest ? `±${levelText(largest).slice(1)}` : `±${levelText(smallest).slice(1)} … ±${levelText(largest).slice(1)}`;
 
+/** Where a round's newly frozen weights went, e.g. "1,187 moved to ±2^-9 … ±2^-3 (14 levels), 13 to zero". */
+function whereTheyWent(s: RoundStory, verb: string): string {
+  const onto = s.levels > 0 ? `${int(s.newly - s.zeros)} ${verb} to ${span(s.smallest, s.largest)} (${s.levels} level${s.levels === 1 ? '' : 's'})` : '';
+  return [onto, s.zeros ? `${int(s.zeros)} to zero` : ''].filter(Boolean).join(', ');
+}
+
 /** The caption for a stage. */
 export function stageCaption(x: StoryInput): string {
   const { info, snap, round, total, float, oneShot } = x;
@@ -128,11 +134,9 @@ export function stageCaption(x: StoryInput): string {
         `${int(s.newly)} of ${name} were chosen (orange); they still hold their float values.`
       );
     case 'quantize': {
-      const moved = s.newly - s.zeros;
-      const onto = s.levels > 0 ? `${int(moved)} moved to ${span(s.smallest, s.largest)} (${s.levels} level${s.levels === 1 ? '' : 's'})` : '';
       return (
         `Round ${round}, quantize: the ${int(s.newly)} chosen weights of ${info.name} snapped to their powers of two: ` +
-        `${[onto, s.zeros ? `${int(s.zeros)} to zero` : ''].filter(Boolean).join(', ')}. From now on they never change.`
+        `${whereTheyWent(s, 'moved')}. From now on they never change.`
       );
     }
     case 'retrain': {
@@ -145,11 +149,9 @@ export function stageCaption(x: StoryInput): string {
     case 'evaluate': {
       const result = x.result;
       if (!result) return '';
-      const moved = s.newly - s.zeros;
-      const onto = s.levels > 0 ? `${int(moved)} snapped to ${span(s.smallest, s.largest)} (${s.levels} level${s.levels === 1 ? '' : 's'})` : '';
       const parts = [
         `Round ${result.round} of ${total}: ${pct(result.portion)} of every layer is frozen.`,
-        `${int(s.newly)} more of ${name} froze, the largest still free; ${[onto, s.zeros ? `${int(s.zeros)} to zero` : ''].filter(Boolean).join(', ')}.`,
+        `${int(s.newly)} more of ${name} froze, the largest still free; ${whereTheyWent(s, 'snapped')}.`,
         s.free > 0
           ? `The ${int(s.free)} still free were re-trained: test accuracy ${pct(result.accuracy, 2)} (${refs}).`
           : `Every weight is now 0 or ±2^p: test accuracy ${pct(result.accuracy, 2)} (${refs}).`,

@@ -6,7 +6,7 @@ const USAGE = `usage: npm run -s inq -- <command> [options]
 commands:
   quantize  --bits B [--n1 N]                    stdin: JSON array of weights
   partition --portion P [--strategy S] [--seed S] stdin: {"weights":[…],"frozen":[0|1,…]}
-  pretrain  --model lenet5|convnet|mlp [--dataset mnist|fashion] --epochs E [--train-size N] [--init DIR] --out DIR
+  pretrain  --model lenet5|convnet|mlp [--dataset mnist|fashion] --epochs E [--train-size N] [--init DIR] [--augment-shift PX] --out DIR
   run       --model lenet5 --bits B --schedule 0.5,0.75,0.875,1 [--preset lenet5|paper] [--prune 0.9] [--levels pow2|uniform] [--repeat N] [--final-test-size N] [--json] [--out DIR] …
   sweep     --bits 2,3,4,5,6,7,8 [--strategies magnitude,random] [--repeat N] [--final-test-size N] [--json] …   accuracy against bit-width
   sweep     --preset regulariser [--json]                                       seeds/003: the over-fitting MLP and LeNet-5, 2-8 bits, 3 seeds

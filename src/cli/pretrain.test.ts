@@ -7,6 +7,17 @@ describe('parsePretrainArgs', () => {
     expect(o).toMatchObject({ model: 'lenet5', dataset: 'mnist', out: 'x', epochs: 4, batchSize: 64, seed: 1, backend: 'auto' });
     expect(o.trainSize).toBeUndefined();
     expect(o.testSize).toBeUndefined();
+    expect(o.augmentShift).toBe(0);
+  });
+
+  it('takes --augment-shift up to 4 pixels and records it in the metadata', () => {
+    const argv = ['--model', 'convnet', '--augment-shift', '2', '--out', 'm'];
+    const o = parsePretrainArgs(argv);
+    expect(o.augmentShift).toBe(2);
+    const m = pretrainMetadata(o, argv, { trainSize: 60000, trainSplitSize: 60000, testSize: 10000, backend: 'wasm', result: { accuracy: 0.99, loss: 0.03 }, seconds: 1 }).inq;
+    expect(m.augmentShift).toBe(2);
+    expect(() => parsePretrainArgs(['--augment-shift', '5', '--out', 'x'])).toThrow(/--augment-shift/);
+    expect(() => parsePretrainArgs(['--augment-shift', '1.5', '--out', 'x'])).toThrow(/--augment-shift/);
   });
 
   it('takes --dataset fashion and the sizes', () => {

@@ -7,7 +7,9 @@ import { loadModelDir, readModelDir, saveModelDir } from '../model/nodeIo.ts';
 import { loadDatasetNode } from '../data/nodeDatasets.ts';
 import { randomSubset, headSubset, type DatasetSplit } from '../data/dataset.ts';
 import { DATASETS, DATASET_NAMES, type DatasetName } from '../data/datasets.ts';
-import { trainEpoch } from '../engine/epoch.ts';
+import { trainEpoch, type BatchTrainer } from '../engine/epoch.ts';
+import { shiftBatch } from '../data/augment.ts';
+import { createRng } from '../inq/rng.ts';
 import { BACKEND_PREFERENCES, type BackendPreference } from '../model/backend.ts';
 import { choiceOption, numberOption, progressReporter, UsageError } from './args.ts';
 import { setupNodeBackend } from './nodeBackend.ts';
@@ -29,6 +31,8 @@ export interface PretrainOptions {
   testSize?: number;
   dataDir?: string;
   init?: string;
+  /** Random shift augmentation: each training image moves up to this many pixels each way (0: none). */
+  augmentShift: number;
 }
 
 /** Parses and checks the pretrain command's arguments (no data or backend touched). */
@@ -49,6 +53,7 @@ export function parsePretrainArgs(argv: string[]): PretrainOptions {
       backend: { type: 'string' },
       out: { type: 'string' },
       init: { type: 'string' },
+      'augment-shift': { type: 'string' },
     },
     strict: true,
   });
@@ -71,6 +76,7 @@ export function parsePretrainArgs(argv: string[]): PretrainOptions {
     testSize: size(values['test-size'], 'test-size'),
     dataDir: values['data-dir'],
     init: values.init,
+    augmentShift: numberOption(values['augment-shift'], 'augment-shift', 0, { integer: true, min: 0, max: 4 }),
   };
 }
 
@@ -94,6 +100,7 @@ export function pretrainMetadata(
       batchSize: o.batchSize,
       learningRate: o.lr,
       lrDecay: o.lrDecay,
+      ...(o.augmentShift > 0 ? { augmentShift: o.augmentShift } : {}),
       seed: o.seed,
       backend: facts.backend,
       testAccuracy: facts.result.accuracy,
@@ -128,11 +135,15 @@ export async function pretrainCommand(argv: string[]): Promise<void> {
   const t0 = performance.now();
   const secs = (): string => ((performance.now() - t0) / 1000).toFixed(0);
   let result: EvalResult = { accuracy: 0, loss: 0 };
+  // With --augment-shift, every batch is shifted afresh (its own seeded stream, so a run repeats).
+  const shiftRng = createRng(o.seed * 7 + 13);
+  const learner: BatchTrainer =
+    o.augmentShift > 0 ? { trainBatch: (x, y, shape) => trainer.trainBatch(shiftBatch(x, train.shape, o.augmentShift, shiftRng), y, shape) } : trainer;
   try {
     for (let e = 0; e < o.epochs; e++) {
       // Learning rate decays per epoch; a fresh Adam each epoch keeps the schedule simple and explicit.
       trainer.resetOptimizer({ kind: 'adam', learningRate: o.lr * o.lrDecay ** e });
-      const loss = await trainEpoch(trainer, train, o.batchSize, o.seed * 1000 + e, (b, n, l) => {
+      const loss = await trainEpoch(learner, train, o.batchSize, o.seed * 1000 + e, (b, n, l) => {
         progress.update(`pretrain epoch ${e + 1}/${o.epochs} batch ${b}/${n} loss ${l.toFixed(4)} (${secs()} s)`);
       });
       result = await evaluate(model, monitor);

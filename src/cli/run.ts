@@ -105,7 +105,7 @@ export async function runCommand(argv: string[], out: (line: string) => void = (
   const accuracies: number[] = [];
   for (const seed of seeds) {
     const config: InqConfig = { ...base, seed };
-    const { train, test } = dataFromOptions(values, seed, m.dataset);
+    const { train, test } = dataFromOptions(values, config, m.dataset);
     if (repeat && !json) out(`— seed ${seed} (${accuracies.length + 1} of ${repeat}) —`);
     const model = await loadPretrained(m.dir);
     try {

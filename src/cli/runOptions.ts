@@ -139,6 +139,7 @@ export function configFromOptions(values: CommonRunValues, bits: number): InqCon
     weightDecay: boundedOption(values['weight-decay'], 'weight-decay', 'weightDecay', DEFAULT_CONFIG.weightDecay),
     batchSize: boundedOption(values['batch-size'], 'batch-size', 'batchSize', DEFAULT_CONFIG.batchSize),
     seed: boundedOption(values.seed, 'seed', 'seed', DEFAULT_CONFIG.seed),
+    ...(values['train-seed'] !== undefined ? { trainSeed: boundedOption(values['train-seed'], 'train-seed', 'seed', 0) } : {}),
     ...(prune > 0 ? { prune, pruneEpochs: boundedOption(values['prune-epochs'], 'prune-epochs', 'pruneEpochs', PRUNE_EPOCHS) } : {}),
     ...(values.levels !== undefined ? { levels: choiceOption(values.levels, 'levels', LEVEL_KINDS, 'pow2') } : {}),
   };
@@ -172,16 +173,15 @@ export function subsetSizesFromOptions(values: CommonRunValues): { trainSize: nu
 }
 
 /**
- * The training subset (drawn with --train-seed, else with the run's seed) and the test subset (the
- * first N test images). A fixed --train-seed keeps the same images across a repeat's seeds: the
- * regulariser study re-trains on exactly the subset its model was pre-trained on.
+ * The training subset (drawn with the config's trainSeed, from --train-seed, else with its seed) and
+ * the test subset (the first N test images). A fixed --train-seed keeps the same images across a
+ * repeat's seeds: the regulariser study re-trains on exactly the subset its model was pre-trained on.
  */
-export function dataFromOptions(values: CommonRunValues, seed: number, dataset: DatasetName = 'mnist'): { train: Dataset; test: Dataset } {
+export function dataFromOptions(values: CommonRunValues, config: Pick<InqConfig, 'seed' | 'trainSeed'>, dataset: DatasetName = 'mnist'): { train: Dataset; test: Dataset } {
   const { trainSize, testSize } = subsetSizesFromOptions(values);
   const mnist = loadDatasetNode(dataset, values['data-dir']);
-  const trainSeed = boundedOption(values['train-seed'], 'train-seed', 'seed', seed);
   return {
-    train: randomSubset(mnist.train, trainSize, trainSeed),
+    train: randomSubset(mnist.train, trainSize, config.trainSeed ?? config.seed),
     test: headSubset(mnist.test, testSize ?? mnist.test.count),
   };
 }

@@ -117,10 +117,10 @@ export async function sweepCommand(argv: string[], out: (line: string) => void =
   const progress = progressReporter();
   const rows: SweepRow[] = [];
   const members: Float32Array[] = [];
-  let test = dataFromOptions(values, baseSeed, m.dataset).test;
+  let test = dataFromOptions(values, { seed: baseSeed }, m.dataset).test;
   for (let i = 0; i < plan.length; i++) {
     const config = plan[i];
-    const data = dataFromOptions(values, config.seed, m.dataset);
+    const data = dataFromOptions(values, config, m.dataset);
     test = data.test;
     const model = await loadPretrained(m.dir);
     const onEvent = (e: InqEvent): void => {
@@ -196,7 +196,7 @@ async function bitsSweep(values: CommonRunValues & { bits?: string; strategies?:
   }
   for (let i = 0; i < plan.length; i++) {
     const config = plan[i];
-    const data = dataFromOptions(values, config.seed, m.dataset);
+    const data = dataFromOptions(values, config, m.dataset);
     const model = await loadPretrained(m.dir);
     const onEvent = (e: InqEvent): void => {
       if (e.type === 'batch') progress.update(`${id} run ${i + 1}/${plan.length} (${config.bits} bits, ${config.strategy}, seed ${config.seed}) ${e.round === 0 ? 'pruning' : `round ${e.round}`} batch ${e.batch}/${e.batches}`);

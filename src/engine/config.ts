@@ -80,6 +80,7 @@ export function validateConfig(c: InqConfig): void {
   check('weightDecay', c.weightDecay);
   check('momentum', c.momentum);
   check('seed', c.seed);
+  if (c.trainSeed !== undefined) check('seed', c.trainSeed);
   if (c.prune !== undefined) check('prune', c.prune);
   if (c.pruneEpochs !== undefined) check('pruneEpochs', c.pruneEpochs);
   if (c.levels !== undefined && !(LEVEL_KINDS as readonly string[]).includes(c.levels)) throw new RangeError(`levels must be one of ${LEVEL_KINDS.join(', ')} (got ${String(c.levels)})`);

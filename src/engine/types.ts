@@ -17,6 +17,13 @@ export interface InqConfig {
   weightDecay: number;
   batchSize: number;
   seed: number;
+  /**
+   * Seed of the random training subset the caller drew (absent: `seed`). The engine trains on the
+   * subset it is handed; this records which one, so a saved run continues on the same images and a
+   * repeat can keep one subset across its seeds (the regulariser study re-trains on the subset its
+   * model was pre-trained on).
+   */
+  trainSeed?: number;
   /** Prune to this fraction of zero kernel weights before INQ (dynamic network surgery); 0 or absent = no pruning. */
   prune?: number;
   /** Epochs of the pruning stage (default PRUNE_EPOCHS). */

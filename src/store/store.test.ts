@@ -1,11 +1,22 @@
 import { describe, it, expect } from 'vitest';
 import { createPlaygroundStore, shownRound } from './store.ts';
-import { DEFAULT_PLAYGROUND_CONFIG } from './types.ts';
+import { DEFAULT_PLAYGROUND_CONFIG, engineConfig } from './types.ts';
+import { validateConfig } from '../engine/config.ts';
 import type { RoundResult } from '../engine/types.ts';
 
 function round(n: number): RoundResult {
   return { round: n, portion: n / 4, accuracy: 0.9, loss: 0.3, epochLosses: [], seconds: 1, trainSeconds: 1, layers: [] };
 }
+
+describe('engineConfig', () => {
+  it('hands the worker the subset seed only when one is set (else the run\'s seed draws the subset), and the engine checks it', () => {
+    expect(engineConfig(DEFAULT_PLAYGROUND_CONFIG)).not.toHaveProperty('trainSeed');
+    const c = engineConfig({ ...DEFAULT_PLAYGROUND_CONFIG, seed: 4, trainSeed: 3 });
+    expect(c).toMatchObject({ seed: 4, trainSeed: 3 });
+    expect(() => validateConfig(c)).not.toThrow();
+    expect(() => validateConfig({ ...c, trainSeed: 0.5 })).toThrow(/seed must be a whole number/);
+  });
+});
 
 describe('playground store', () => {
   it('starts from defaults merged with the URL configuration', () => {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { InqClient } from '../worker/client.ts';
 import { createPlaygroundStore } from './store.ts';
 import { createSweepStore } from './sweepStore.ts';
-import { SweepDriver } from './sweepDriver.ts';
+import { bitsPlan, SweepDriver } from './sweepDriver.ts';
 import type { RepeatTag } from './types.ts';
 import { fakeSummary } from './runsTestFixtures.ts';
 import { OVERFIT_SUBSET, sweepPresetById } from '../engine/presets.ts';
@@ -67,11 +67,11 @@ describe('SweepDriver.startRepeat', () => {
 });
 
 describe('SweepDriver.startPreset', () => {
-  it('Regulariser (seed 003): loads the over-fitting model with its own subset and seed, then sweeps bit-widths 2–8 on it', async () => {
+  it('Regulariser (seed 003): loads the over-fitting model with its own subset, then sweeps bit-widths 2–8 from the preset\'s seeds on that one subset', async () => {
     const page = createPlaygroundStore({ trainSize: 256, testSize: 200, seed: 5, pretrained: 'lenet5' });
     page.setState({ status: 'ready' });
     const sweep = createSweepStore();
-    const { client, started } = fakeClient(page, () => 0.9);
+    const { client, started } = fakeClient(page, (seed) => 0.9 + seed / 1000);
     const loaded: string[] = [];
     // The real client restarts its worker: status loading, then ready once the model is in.
     (client as unknown as { usePretrained: (id: string, base: string) => void }).usePretrained = (id, base) => {
@@ -86,10 +86,28 @@ describe('SweepDriver.startPreset', () => {
     await settle(sweep);
     const part = preset.parts[0];
     expect(loaded).toEqual([`/${part.model}`]);
-    expect(page.getState().config).toMatchObject({ pretrained: part.model, trainSize: part.trainSize, testSize: preset.finalTestSize, epochsPerRound: part.epochsPerRound, learningRate: part.learningRate, seed: part.trainSeed });
-    expect(started.map((s) => s.bits)).toEqual([2, 3, 4, 5, 6, 7, 8]);
-    // Every run re-trains on the subset the model was pre-trained on: the subset's seed.
-    expect(started.every((s) => s.seed === OVERFIT_SUBSET.seed)).toBe(true);
-    expect(sweep.getState()).toMatchObject({ kind: 'bits', status: 'done' });
+    // Every run re-trains on the subset the model was pre-trained on: the subset seed is fixed, the run's seed varies.
+    expect(page.getState().config).toMatchObject({ pretrained: part.model, trainSize: part.trainSize, trainSeed: OVERFIT_SUBSET.seed, testSize: preset.finalTestSize, epochsPerRound: part.epochsPerRound, learningRate: part.learningRate, seed: part.seed });
+    const n = preset.repeats;
+    expect(n).toBeGreaterThanOrEqual(3);
+    expect(started.map((s) => s.bits)).toEqual([2, 3, 4, 5, 6, 7, 8].flatMap((b) => Array<number>(n).fill(b)));
+    expect(started.map((s) => s.seed)).toEqual([2, 3, 4, 5, 6, 7, 8].flatMap(() => Array.from({ length: n }, (_, k) => part.seed + k)));
+    // Each bit-width's seeds are saved as one repeat: one group per bit-width, places 0…n−1 of n.
+    const groups = new Set(started.map((s) => s.repeat?.group));
+    expect(groups.size).toBe(7);
+    expect(started.slice(0, n).map((s) => s.repeat && { index: s.repeat.index, of: s.repeat.of })).toEqual(Array.from({ length: n }, (_, index) => ({ index, of: n })));
+    expect(sweep.getState()).toMatchObject({ kind: 'bits', status: 'done', repeats: n });
+    expect(sweep.getState().rows).toHaveLength(7 * n);
+  });
+});
+
+describe('bitsPlan', () => {
+  it('one run per bit-width without repeats; with them, each bit-width from consecutive seeds, tagged by strategy and bits', () => {
+    expect(bitsPlan(4, false).map((p) => [p.bits, p.seed, p.repeat])).toEqual([2, 3, 4, 5, 6, 7, 8].map((b) => [b, 4, undefined]));
+    const plan = bitsPlan(10, true, 2);
+    expect(plan).toHaveLength(28);
+    expect(plan[0]).toEqual({ bits: 2, strategy: 'magnitude', seed: 10, repeat: { key: 'magnitude-2', index: 0, of: 2 } });
+    expect(plan[1]).toEqual({ bits: 2, strategy: 'magnitude', seed: 11, repeat: { key: 'magnitude-2', index: 1, of: 2 } });
+    expect(plan[27]).toEqual({ bits: 8, strategy: 'random', seed: 11, repeat: { key: 'random-8', index: 1, of: 2 } });
   });
 });

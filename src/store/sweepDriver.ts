@@ -17,11 +17,16 @@ import type { SweepPreset } from '../engine/presets.ts';
 /** Largest ensemble the page offers (the regulariser study goes to 7). */
 export const MAX_ENSEMBLE = 7;
 
-/** The runs of a bit-width sweep: bits 2…8 with the magnitude partition, then (ablation) with random. */
-export function bitsPlan(seed: number, withRandom: boolean): PlannedRun[] {
+/**
+ * The runs of a bit-width sweep: bits 2…8 with the magnitude partition, then (ablation) with random;
+ * with repeats, each bit-width from seeds s…s+repeats−1 in turn (tagged, so each is saved as one repeat).
+ */
+export function bitsPlan(seed: number, withRandom: boolean, repeats = 1): PlannedRun[] {
   const out: PlannedRun[] = [];
   for (const strategy of withRandom ? (['magnitude', 'random'] as const) : (['magnitude'] as const)) {
-    for (let bits = MIN_BITS; bits <= MAX_BITS; bits++) out.push({ bits, strategy, seed });
+    for (let bits = MIN_BITS; bits <= MAX_BITS; bits++) {
+      for (let k = 0; k < repeats; k++) out.push({ bits, strategy, seed: seed + k, ...(repeats > 1 ? { repeat: { key: `${strategy}-${bits}`, index: k, of: repeats } } : {}) });
+    }
   }
   return out;
 }
@@ -47,17 +52,17 @@ export class SweepDriver {
     readonly sweep: SweepStore,
   ) {}
 
-  /** Bit-widths 2–8 from the current settings (schedule: each bit-width's preset). */
-  startBits(withRandom: boolean): void {
-    this.begin('bits', bitsPlan(this.page.getState().config.seed, withRandom));
+  /** Bit-widths 2–8 from the current settings (schedule: each bit-width's preset), each from `repeats` seeds. */
+  startBits(withRandom: boolean, repeats = 1): void {
+    this.begin('bits', bitsPlan(this.page.getState().config.seed, withRandom, repeats), repeats);
   }
 
   /**
    * A preset (src/engine/presets.ts): its first model's settings (the pre-trained model, its
-   * re-training subset and seed, epochs per round, learning rate; every round on all the preset's
-   * test images), then the bit-width sweep 2–8 on it once the model is loaded. One seed: the page
-   * draws the training subset from the run's seed, so other seeds would re-train on other images;
-   * `inq sweep --preset` keeps the subset across seeds (--train-seed) and gives the intervals.
+   * re-training subset's size and seed, epochs per round, learning rate; every round on all the
+   * preset's test images), then the bit-width sweep 2–8 on it once the model is loaded, each
+   * bit-width from the preset's seeds. The subset seed stays fixed, so every seed re-trains on the
+   * images the model was pre-trained on and only the partition ties and batch order vary.
    * `base`: the site's base URL.
    */
   startPreset(preset: SweepPreset, base: string): void {
@@ -71,13 +76,14 @@ export class SweepDriver {
     s.setConfig({
       pretrained: part.model,
       trainSize: part.trainSize,
-      seed: part.trainSeed ?? part.seed,
+      seed: part.seed,
+      trainSeed: part.trainSeed ?? null,
       epochsPerRound: part.epochsPerRound,
       learningRate: part.learningRate,
       testSize: preset.finalTestSize,
     });
     if (!switching) {
-      this.startBits(false);
+      this.startBits(false, preset.repeats);
       return;
     }
     this.sweep.setState({ ...IDLE_SWEEP, message: `Loading ${part.model} for the ${preset.title} sweep…` });
@@ -87,7 +93,7 @@ export class SweepDriver {
       if (st.status === 'loading') loading = true;
       if (!loading || st.status === 'loading') return;
       stop();
-      if (st.status === 'ready') this.startBits(false);
+      if (st.status === 'ready') this.startBits(false, preset.repeats);
       else this.sweep.setState({ ...IDLE_SWEEP, message: `${preset.title}: ${part.model} could not be loaded.` });
     });
     this.client.usePretrained(part.model, base);
@@ -120,7 +126,7 @@ export class SweepDriver {
     this.client.cancel();
   }
 
-  private begin(kind: 'bits' | 'ensemble' | 'repeat', plan: PlannedRun[]): void {
+  private begin(kind: 'bits' | 'ensemble' | 'repeat', plan: PlannedRun[], repeats = 1): void {
     const s = this.page.getState();
     if (this.sweep.getState().status === 'running') return;
     if (isRunActive(s.status) || s.status === 'loading') {
@@ -130,7 +136,8 @@ export class SweepDriver {
     this.saved = { bits: s.config.bits, strategy: s.config.strategy, seed: s.config.seed, schedule: [...s.config.schedule] };
     this.probs = [];
     this.labels = null;
-    this.sweep.setState({ ...IDLE_SWEEP, kind, group: kind === 'repeat' ? `repeat-${Date.now()}` : null, status: 'running', plan });
+    const grouped = kind === 'repeat' || plan.some((p) => p.repeat);
+    this.sweep.setState({ ...IDLE_SWEEP, kind, group: grouped ? `${kind === 'repeat' ? 'repeat' : 'sweep'}-${Date.now()}` : null, status: 'running', plan, repeats: kind === 'repeat' ? plan.length : repeats });
     this.client.onRunProbabilities = kind === 'ensemble' ? (p) => this.onProbabilities(p) : null;
     this.unsubscribe?.();
     this.unsubscribe = this.page.subscribe((st, prev) => {
@@ -154,7 +161,13 @@ export class SweepDriver {
     st.setConfig({ bits: planned.bits, strategy: planned.strategy, seed: planned.seed });
     // A bit-width sweep uses each bit-width's preset schedule; an ensemble and a repeat keep the user's.
     if (sw.kind === 'bits') st.setSchedule(presetFor(planned.bits));
-    const repeat = sw.kind === 'repeat' && sw.group ? { group: sw.group, index: sw.index, of: sw.plan.length } : undefined;
+    // A repeat's runs form one group; a bit-width sweep with repeats makes a group per bit-width (and partition).
+    const repeat =
+      sw.kind === 'repeat' && sw.group
+        ? { group: sw.group, index: sw.index, of: sw.plan.length }
+        : planned.repeat && sw.group
+          ? { group: `${sw.group}-${planned.repeat.key}`, index: planned.repeat.index, of: planned.repeat.of }
+          : undefined;
     this.client.start(undefined, { probabilities: sw.kind === 'ensemble', repeat });
     this.currentRun = this.page.getState().runId;
     if (this.page.getState().status !== 'running') this.finish('stopped', 'Sweep stopped: the run could not start.');
@@ -174,7 +187,7 @@ export class SweepDriver {
     if (!planned || !st.summary || !st.runId) return;
     const rows = [
       ...sw.rows,
-      { ...planned, runId: st.runId, floatAccuracy: st.summary.floatAccuracy, accuracy: st.summary.finalAccuracy, packedBytes: st.summary.packedBytes, floatBytes: st.summary.floatBytes },
+      { bits: planned.bits, strategy: planned.strategy, seed: planned.seed, runId: st.runId, floatAccuracy: st.summary.floatAccuracy, accuracy: st.summary.finalAccuracy, packedBytes: st.summary.packedBytes, floatBytes: st.summary.floatBytes },
     ];
     const ensemble = sw.kind === 'ensemble' && this.labels ? ensembleCurve(this.probs, this.labels, this.classes) : sw.ensemble;
     this.sweep.setState({ rows, ensemble, index: sw.index + 1 });

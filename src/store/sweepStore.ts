@@ -9,6 +9,8 @@ export interface PlannedRun {
   bits: number;
   strategy: PartitionStrategy;
   seed: number;
+  /** In a bit-width sweep with repeats: its configuration's key (strategy and bits), its place among the seeds, and how many there are. */
+  repeat?: { key: string; index: number; of: number };
 }
 
 /** One finished run of a sweep. */
@@ -23,20 +25,22 @@ export interface SweepRow extends PlannedRun {
 /** The sweep's state. */
 export interface SweepState {
   kind: 'bits' | 'ensemble' | 'repeat' | null;
-  /** A repeat's group (its runs' RepeatTag.group), or null. */
+  /** A repeat's group (its runs' RepeatTag.group; a bit-width sweep with repeats: the prefix of each bit-width's group), or null. */
   group: string | null;
   status: 'idle' | 'running' | 'done' | 'stopped';
   plan: PlannedRun[];
   /** Index of the run in progress (or the next). */
   index: number;
   rows: SweepRow[];
+  /** Seeds per configuration (a bit-width sweep's repeats; 1 otherwise). */
+  repeats: number;
   /** Ensemble accuracy against the number of members (ensemble sweeps). */
   ensemble: EnsemblePoint[];
   /** Why the sweep stopped early, or null. */
   message: string | null;
 }
 
-export const IDLE_SWEEP: SweepState = { kind: null, group: null, status: 'idle', plan: [], index: 0, rows: [], ensemble: [], message: null };
+export const IDLE_SWEEP: SweepState = { kind: null, group: null, status: 'idle', plan: [], index: 0, rows: [], repeats: 1, ensemble: [], message: null };
 
 /** Creates a sweep store (one per page; tests make their own). */
 export function createSweepStore() {

@@ -14,6 +14,8 @@ export interface PlaygroundConfig {
   schedule: number[];
   strategy: PartitionStrategy;
   seed: number;
+  /** Seed of the random training subset; null: the run's seed (each seed draws its own images). */
+  trainSeed: number | null;
   epochsPerRound: number;
   learningRate: number;
   batchSize: number;
@@ -66,6 +68,7 @@ export const DEFAULT_PLAYGROUND_CONFIG: PlaygroundConfig = {
   schedule: [0.5, 0.75, 0.875, 1],
   strategy: 'magnitude',
   seed: 1,
+  trainSeed: null,
   epochsPerRound: 1,
   learningRate: 0.01,
   batchSize: 64,
@@ -89,6 +92,7 @@ export function engineConfig(c: PlaygroundConfig): InqConfig {
     schedule: [...c.schedule],
     strategy: c.strategy,
     seed: c.seed,
+    ...(c.trainSeed !== null ? { trainSeed: c.trainSeed } : {}),
     epochsPerRound: c.epochsPerRound,
     learningRate: c.learningRate,
     batchSize: c.batchSize,

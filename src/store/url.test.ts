@@ -15,6 +15,7 @@ describe('URL hash', () => {
         schedule: presetFor(bits),
         strategy: rng.next() < 0.5 ? 'magnitude' : 'random',
         seed: rng.int(1_000_000) - 500_000,
+        trainSeed: rng.next() < 0.5 ? null : rng.int(1000),
         epochsPerRound: 1 + rng.int(20),
         learningRate: Math.fround(0.0001 + rng.next() * 0.5),
         batchSize: 1 + rng.int(1024),
@@ -33,6 +34,15 @@ describe('URL hash', () => {
       expect(errors).toEqual([]);
       expect(back).toEqual(config);
     }
+  });
+
+  it('reads the training-subset seed: empty for the run\'s seed, a whole number, or a message', () => {
+    expect(decodeHash('#tseed=3')).toEqual({ config: { trainSeed: 3 }, errors: [] });
+    expect(decodeHash('#tseed=')).toEqual({ config: { trainSeed: null }, errors: [] });
+    const bad = decodeHash('#tseed=1.5');
+    expect(bad.config).toEqual({});
+    expect(bad.errors[0]).toMatch(/seed must be a whole number/);
+    expect(encodeHash(DEFAULT_PLAYGROUND_CONFIG)).toMatch(/(^|&)tseed=(&|$)/);
   });
 
   it('reads a link with only a schedule', () => {

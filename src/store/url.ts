@@ -39,6 +39,8 @@ export const URL_FIELDS: { [K in keyof PlaygroundConfig]: Field<K> } = {
   },
   strategy: { key: 'strategy', parse: (raw) => (raw === 'magnitude' || raw === 'random' ? ok(raw) : fail('strategy must be magnitude or random')), format: String },
   seed: { key: 'seed', parse: bounded('seed'), format: String },
+  // Empty: the run's seed draws the subset.
+  trainSeed: { key: 'tseed', parse: (raw) => (raw === '' ? ok(null) : bounded('seed')(raw)), format: (v) => (v === null ? '' : String(v)) },
   epochsPerRound: { key: 'epochs', parse: bounded('epochsPerRound'), format: String },
   learningRate: { key: 'lr', parse: bounded('learningRate'), format: String },
   batchSize: { key: 'batch', parse: bounded('batchSize'), format: String },

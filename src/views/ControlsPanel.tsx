@@ -126,12 +126,15 @@ function PruneField({ disabled }: { disabled: boolean }) {
   );
 }
 
-type NumericKey = 'seed' | 'epochsPerRound' | 'learningRate' | 'batchSize' | 'trainSize' | 'testSize';
+type NumericKey = 'seed' | 'trainSeed' | 'epochsPerRound' | 'learningRate' | 'batchSize' | 'trainSize' | 'testSize';
 
-/** A number input that keeps what the user types and commits it only when it parses (same rules as the URL). */
-function NumberField(props: { label: string; field: NumericKey; available?: number; disabled: boolean; hint?: string }) {
-  const { label, field, available, disabled, hint } = props;
-  const { min, max, step } = inputRange(field, available);
+/**
+ * A number input that keeps what the user types and commits it only when it parses (same rules as the URL).
+ * `placeholder`: what an empty field means, for a setting that may be unset (the subset seed).
+ */
+function NumberField(props: { label: string; field: NumericKey; available?: number; disabled: boolean; hint?: string; placeholder?: string }) {
+  const { label, field, available, disabled, hint, placeholder } = props;
+  const { min, max, step } = inputRange(field === 'trainSeed' ? 'seed' : field, available);
   const value = usePlayground((s) => s.config[field]);
   const setConfig = usePlayground((s) => s.setConfig);
   const [draft, setDraft] = useState<string | null>(null);
@@ -155,7 +158,8 @@ function NumberField(props: { label: string; field: NumericKey; available?: numb
         min={min}
         max={max}
         step={step}
-        value={draft ?? String(value)}
+        value={draft ?? (value === null ? '' : String(value))}
+        placeholder={placeholder}
         onChange={onChange}
         onBlur={() => setDraft(null)}
         disabled={disabled}
@@ -225,6 +229,21 @@ function StrategyField({ disabled }: { disabled: boolean }) {
   );
 }
 
+/** The training subset's seed: empty (each run's seed draws its own images) or fixed, so a repeat varies only the partition and batch order. */
+function TrainSeedField({ disabled }: { disabled: boolean }) {
+  const trainSeed = usePlayground((s) => s.config.trainSeed);
+  const seed = usePlayground((s) => s.config.seed);
+  return (
+    <NumberField
+      label="Subset seed"
+      field="trainSeed"
+      disabled={disabled}
+      placeholder="the seed"
+      hint={trainSeed === null ? `empty: the seed (${seed}) draws the training images` : 'every seed re-trains on these same images'}
+    />
+  );
+}
+
 /** Every setting of a run, disabled while a run is going. */
 export function ControlsPanel() {
   const status = usePlayground((s) => s.status);
@@ -240,6 +259,7 @@ export function ControlsPanel() {
         <BitsField disabled={busy} />
         <StrategyField disabled={busy} />
         <NumberField label="Seed" field="seed" disabled={busy} />
+        <TrainSeedField disabled={busy} />
         <NumberField label="Epochs per round" field="epochsPerRound" disabled={busy} />
         <NumberField label="Learning rate" field="learningRate" disabled={busy} hint="reset at the start of every round" />
         <NumberField label="Batch size" field="batchSize" disabled={busy} />

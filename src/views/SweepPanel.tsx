@@ -18,6 +18,7 @@ import { inputRange } from './inputRange.ts';
 import { boundText, CONFIG_BOUNDS, withinBound } from '../engine/config.ts';
 import { meanInterval } from '../inq/stats.ts';
 import { sweepPresetById } from '../engine/presets.ts';
+import { bitsSummary, type BitsPoint } from './sweepSummary.ts';
 
 const REGULARISER = sweepPresetById('regulariser');
 
@@ -33,24 +34,34 @@ function floatLine(float: number | undefined): ReferenceY[] {
   return float === undefined ? [] : [{ y: float * 100, label: `float ${pct(float, 2)}`, color: COLORS.baseline }];
 }
 
-function BitsChart({ rows }: { rows: SweepRow[] }) {
+/** Final accuracy against bits, one line per partition; with repeats, each point is its seeds' mean with a shaded 95 % band. */
+function BitsChart({ points, runs }: { points: BitsPoint[]; runs: number }) {
   const series = useMemo(
     (): LineSeries[] =>
       (['magnitude', 'random'] as const)
-        .map((strategy) => ({
-          id: strategy,
-          name: `${strategy} partition`,
-          color: STRATEGY_COLORS[strategy],
-          points: rows.filter((r) => r.strategy === strategy).map((r) => ({ x: r.bits, y: r.accuracy * 100 })),
-        }))
+        .map((strategy) => {
+          const mine = points.filter((p) => p.strategy === strategy);
+          const band = mine.flatMap((p) => (p.interval ? [{ x: p.bits, lo: p.interval[0] * 100, hi: p.interval[1] * 100 }] : []));
+          return {
+            id: strategy,
+            name: `${strategy} partition${band.length > 0 ? ' (mean, 95 % band)' : ''}`,
+            color: STRATEGY_COLORS[strategy],
+            points: mine.map((p) => ({ x: p.bits, y: p.mean * 100 })),
+            ...(band.length > 0 ? { band } : {}),
+          };
+        })
         .filter((s) => s.points.length > 0),
-    [rows],
+    [points],
   );
-  const float = rows[0]?.floatAccuracy;
+  const float = points[0]?.floatAccuracy;
   const references = useMemo(() => floatLine(float), [float]);
-  const yDomain = useMemo(() => paddedPercentDomain([...rows.map((r) => r.accuracy * 100), float === undefined ? NaN : float * 100], 0.1), [rows, float]);
+  const yDomain = useMemo(
+    () => paddedPercentDomain([...points.flatMap((p) => [p.mean * 100, ...(p.interval ?? []).map((v) => v * 100)]), float === undefined ? NaN : float * 100], 0.1),
+    [points, float],
+  );
+  const bands = series.filter((s) => s.band).length;
   return (
-    <div className="chart-box" data-testid="sweep-bits-chart" data-points={rows.length}>
+    <div className="chart-box" data-testid="sweep-bits-chart" data-points={points.length} data-runs={runs} data-bands={bands}>
       <LineChart
         series={series}
         xDomain={BIT_DOMAIN}
@@ -63,7 +74,7 @@ function BitsChart({ rows }: { rows: SweepRow[] }) {
         legend
         height={240}
         slot={SLOTS.accuracy}
-        label={`Final test accuracy against bit-width for ${rows.length} runs${float === undefined ? '' : `; float model ${pct(float, 2)}`}`}
+        label={`Final test accuracy against bit-width for ${runs} runs${bands > 0 ? ", the mean of each bit-width's seeds with its 95 % interval" : ''}${float === undefined ? '' : `; float model ${pct(float, 2)}`}`}
       />
     </div>
   );
@@ -120,6 +131,66 @@ function RepeatLine({ rows, of }: { rows: SweepRow[]; of: number }) {
   );
 }
 
+/** Every finished run of a sweep: its settings, final accuracy, distance to float and packed size. */
+function RunsTable({ rows }: { rows: SweepRow[] }) {
+  return (
+    <table className="mini-table" aria-label="Sweep results">
+      <thead>
+        <tr>
+          <th scope="col">Bits</th>
+          <th scope="col">Partition</th>
+          <th scope="col">Seed</th>
+          <th scope="col">Accuracy</th>
+          <th scope="col">vs float</th>
+          <th scope="col">Packed</th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((r) => (
+          <tr key={r.runId}>
+            <td className="num">{r.bits}</td>
+            <td>{r.strategy}</td>
+            <td className="num">{r.seed}</td>
+            <td className="num">{pct(r.accuracy, 2)}</td>
+            <td className="num">{signedPoints(r.accuracy - r.floatAccuracy)}</td>
+            <td className="num">{kB(r.packedBytes)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+/** A repeated bit-width sweep per bit-width: the seeds' mean final accuracy, its 95 % interval and the distance to float. */
+function BitsTable({ points }: { points: BitsPoint[] }) {
+  return (
+    <table className="mini-table" aria-label="Sweep means">
+      <thead>
+        <tr>
+          <th scope="col">Bits</th>
+          <th scope="col">Partition</th>
+          <th scope="col">Seeds</th>
+          <th scope="col">Mean accuracy</th>
+          <th scope="col">95 % interval</th>
+          <th scope="col">vs float</th>
+        </tr>
+      </thead>
+      <tbody>
+        {points.map((p) => (
+          <tr key={`${p.strategy}-${p.bits}`} data-bits={p.bits} data-mean={p.mean} data-interval={p.interval ? p.interval.join(',') : ''}>
+            <td className="num">{p.bits}</td>
+            <td>{p.strategy}</td>
+            <td className="num">{p.seeds.length}</td>
+            <td className="num">{pct(p.mean, 2)}</td>
+            <td className="num">{p.interval ? `${pct(p.interval[0], 2)} to ${pct(p.interval[1], 2)}` : '—'}</td>
+            <td className="num">{signedPoints(p.mean - p.floatAccuracy)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
 /** The sweeps card. */
 export function SweepPanel() {
   const status = usePlayground((s) => s.status);
@@ -139,7 +210,9 @@ export function SweepPanel() {
   const n = Number(size);
   const sizeOk = Number.isInteger(n) && n >= 1 && n <= MAX_ENSEMBLE;
   const current = running ? sw.plan[sw.index] : undefined;
-  const rows = useMemo(() => [...sw.rows].sort((a, b) => (a.strategy === b.strategy ? a.bits - b.bits : a.strategy.localeCompare(b.strategy))), [sw.rows]);
+  const rows = useMemo(() => [...sw.rows].sort((a, b) => (a.strategy === b.strategy ? a.bits - b.bits || a.seed - b.seed : a.strategy.localeCompare(b.strategy))), [sw.rows]);
+  const bitsPoints = useMemo(() => (sw.kind === 'bits' ? bitsSummary(sw.rows) : []), [sw.kind, sw.rows]);
+  const repeated = sw.kind === 'bits' && sw.repeats > 1;
 
   return (
     <section className="card sweep-panel" aria-label="Sweeps">
@@ -169,9 +242,10 @@ export function SweepPanel() {
             {REGULARISER.title}
           </button>
           <small className="hint" id={presetHintId}>
-            bit-widths 2–8 on the wide MLP that over-fits its {REGULARISER.parts[0].trainSize.toLocaleString('en')} training images (re-trained on the same ones, seed{' '}
-            {REGULARISER.parts[0].trainSeed}), scored on all {REGULARISER.finalTestSize.toLocaleString('en')} test images, one seed; LeNet-5&apos;s sweep above is the
-            small model beside it. {REGULARISER.repeats} seeds with intervals, both models: <code>inq sweep --preset {REGULARISER.id}</code>
+            bit-widths 2–8 on the wide MLP that over-fits its {REGULARISER.parts[0].trainSize.toLocaleString('en')} training images, each from{' '}
+            {REGULARISER.repeats} seeds re-training on those same images (subset seed {REGULARISER.parts[0].trainSeed}), scored on all{' '}
+            {REGULARISER.finalTestSize.toLocaleString('en')} test images: mean and 95 % interval per bit-width. LeNet-5&apos;s sweep above is the small model beside it;
+            both at once: <code>inq sweep --preset {REGULARISER.id}</code>
           </small>
         </div>
       )}
@@ -205,7 +279,7 @@ export function SweepPanel() {
       {running && (
         <p role="status" className="sweep-progress">
           Run {sw.index + 1} of {sw.plan.length}
-          {current ? `: ${current.bits} bits, ${current.strategy} partition, seed ${current.seed}` : ''}{' '}
+          {current ? `: ${current.bits} bits, ${current.strategy} partition, seed ${current.seed}${current.repeat ? ` (${current.repeat.index + 1} of ${current.repeat.of})` : ''}` : ''}{' '}
           <button type="button" onClick={() => getPageSweep().stop()}>
             Stop sweep
           </button>
@@ -216,35 +290,18 @@ export function SweepPanel() {
           {sw.message}
         </p>
       )}
-      {sw.kind === 'bits' && rows.length > 0 && <BitsChart rows={rows} />}
+      {sw.kind === 'bits' && rows.length > 0 && <BitsChart points={bitsPoints} runs={rows.length} />}
+      {repeated && bitsPoints.length > 0 && <BitsTable points={bitsPoints} />}
       {sw.kind === 'ensemble' && sw.ensemble.length > 0 && <EnsembleChart />}
       {sw.kind === 'repeat' && rows.length > 0 && <RepeatLine rows={rows} of={sw.plan.length} />}
-      {rows.length > 0 && (
-        <table className="mini-table" aria-label="Sweep results">
-          <thead>
-            <tr>
-              <th scope="col">Bits</th>
-              <th scope="col">Partition</th>
-              <th scope="col">Seed</th>
-              <th scope="col">Accuracy</th>
-              <th scope="col">vs float</th>
-              <th scope="col">Packed</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((r) => (
-              <tr key={r.runId}>
-                <td className="num">{r.bits}</td>
-                <td>{r.strategy}</td>
-                <td className="num">{r.seed}</td>
-                <td className="num">{pct(r.accuracy, 2)}</td>
-                <td className="num">{signedPoints(r.accuracy - r.floatAccuracy)}</td>
-                <td className="num">{kB(r.packedBytes)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      {rows.length > 0 && (repeated ? (
+        <details className="sweep-runs">
+          <summary>Every run ({rows.length})</summary>
+          <RunsTable rows={rows} />
+        </details>
+      ) : (
+        <RunsTable rows={rows} />
+      ))}
       {sw.kind === 'ensemble' && sw.ensemble.length > 0 && (
         <table className="mini-table" aria-label="Ensemble results">
           <thead>

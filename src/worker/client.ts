@@ -270,6 +270,7 @@ export class InqClient {
       bits: config.bits,
       strategy: config.strategy,
       seed: config.seed,
+      trainSeed: config.trainSeed ?? null,
       epochsPerRound: config.epochsPerRound,
       learningRate: config.learningRate,
       batchSize: config.batchSize,

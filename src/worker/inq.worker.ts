@@ -210,7 +210,7 @@ async function start(msg: Extract<ToWorker, { type: 'start' }>): Promise<void> {
   }
   let train: Dataset;
   try {
-    train = randomSubset(data.train, msg.trainSize, msg.config.seed);
+    train = randomSubset(data.train, msg.trainSize, msg.config.trainSeed ?? msg.config.seed);
   } catch (e) {
     if (!isAllocationFailure(e)) throw e;
     post({ type: 'error', runId: msg.runId, message: subsetTooLargeMessage(probeSubset(msg.trainSize, px)), deviceLost: false, recoverable: true });

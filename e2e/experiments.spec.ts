@@ -86,7 +86,7 @@ test.describe('experiments', () => {
     expect(guard.foreign).toEqual([]);
   });
 
-  test('one action sweeps bit-widths 2–8 and plots final accuracy against bits with the float line; the regulariser preset sweeps the over-fitting MLP from 3 seeds on one subset', async ({ page, baseURL }) => {
+  test('one action sweeps bit-widths 2–8 and plots final accuracy against bits with the float line; the regulariser preset sweeps the over-fitting MLP from 3 seeds on one subset, then LeNet-5', async ({ page, baseURL }) => {
     test.setTimeout(480_000);
     const guard = guardPage(page, new URL(baseURL!).origin);
     await openReady(page, '#train=64&test=100&batch=32&bits=4&seed=3');
@@ -103,10 +103,10 @@ test.describe('experiments', () => {
     await expect(page.getByLabel('Bit-width', { exact: true })).toHaveValue('4');
     await expect(sweeps.getByTestId('sweep-bits-chart').getByRole('img')).toHaveAccessibleName(/float model 9\d\.\d\d %/);
 
-    // Regulariser (seed 003): the over-fitting MLP, 7 bit-widths × 3 seeds, every seed re-training on the
-    // subset the MLP was pre-trained on (subset seed 3). Its first run starts; then the sweep is stopped.
+    // Regulariser (seed 003): 7 bit-widths × 3 seeds on the over-fitting MLP, every seed re-training on
+    // the subset it was pre-trained on (subset seed 3), then on LeNet-5. Its first run starts; then the sweep is stopped.
     await sweeps.getByRole('button', { name: 'Regulariser (seed 003)' }).click();
-    await expect(sweeps.getByRole('status')).toContainText('Run 1 of 21: 2 bits, magnitude partition, seed 3 (1 of 3)', { timeout: 120_000 });
+    await expect(sweeps.getByRole('status')).toContainText('Run 1 of 42: mlp-overfit, 2 bits, magnitude partition, seed 3 (1 of 3)', { timeout: 120_000 });
     await expect(page.getByLabel('Pre-trained model', { exact: true })).toHaveValue('mlp-overfit');
     await expect(page.getByLabel('Subset seed', { exact: true })).toHaveValue('3');
     await expect(page.getByLabel('Training images', { exact: true })).toHaveValue('1000');

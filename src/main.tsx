@@ -8,14 +8,14 @@ import { DEFAULT_PLAYGROUND_CONFIG } from './store/types.ts';
 import { decodeHash, encodeHash } from './store/url.ts';
 import { InqClient, pretrainedUrls } from './worker/client.ts';
 import { SweepDriver, setPageSweep } from './store/sweepDriver.ts';
-import { createSweepStore, setPageSweepStore } from './store/sweepStore.ts';
+import { createSweepStore, setPageSweepStore, type SweepStore } from './store/sweepStore.ts';
 import { SavedRuns, setPageRuns } from './store/runsStore.ts';
 import './index.css';
 
 declare global {
   interface Window {
     /** Test hook: the page's worker client and store, for end-to-end tests (not an API). */
-    __inq?: { client: InqClient; store: PlaygroundStore };
+    __inq?: { client: InqClient; store: PlaygroundStore; sweep: SweepStore };
   }
 }
 
@@ -27,7 +27,7 @@ setPageStore(store);
 const base = import.meta.env.BASE_URL;
 const client = new InqClient(store, pretrainedUrls(store.getState().config.pretrained, base));
 client.init();
-window.__inq = { client, store };
+window.__inq = { client, store, sweep: sweepStore };
 
 // Sweeps (bit-widths, ensembles) run one normal run after another through the same client.
 setPageSweepStore(sweepStore);

@@ -67,12 +67,16 @@ describe('SweepDriver.startRepeat', () => {
 });
 
 describe('SweepDriver.startPreset', () => {
-  it('Regulariser (seed 003): loads the over-fitting model with its own subset, then sweeps bit-widths 2–8 from the preset\'s seeds on that one subset', async () => {
+  it('Regulariser (seed 003): each model in turn, loaded with its own subset, bit-widths 2–8 from the preset\'s seeds; the over-fitting one keeps one subset', async () => {
     const page = createPlaygroundStore({ trainSize: 256, testSize: 200, seed: 5, pretrained: 'lenet5' });
     page.setState({ status: 'ready' });
     const sweep = createSweepStore();
     const { client, started } = fakeClient(page, (seed) => 0.9 + seed / 1000);
     const loaded: string[] = [];
+    const configs: { pretrained: string; trainSeed: number | null; trainSize: number }[] = [];
+    page.subscribe((st, prev) => {
+      if (st.runId !== prev.runId && st.runId) configs.push({ pretrained: st.config.pretrained, trainSeed: st.config.trainSeed, trainSize: st.config.trainSize });
+    });
     // The real client restarts its worker: status loading, then ready once the model is in.
     (client as unknown as { usePretrained: (id: string, base: string) => void }).usePretrained = (id, base) => {
       loaded.push(`${base}${id}`);
@@ -84,20 +88,43 @@ describe('SweepDriver.startPreset', () => {
     new SweepDriver(page, client, sweep).startPreset(preset, '/');
     await new Promise((r) => setTimeout(r, 5));
     await settle(sweep);
-    const part = preset.parts[0];
-    expect(loaded).toEqual([`/${part.model}`]);
-    // Every run re-trains on the subset the model was pre-trained on: the subset seed is fixed, the run's seed varies.
-    expect(page.getState().config).toMatchObject({ pretrained: part.model, trainSize: part.trainSize, trainSeed: OVERFIT_SUBSET.seed, testSize: preset.finalTestSize, epochsPerRound: part.epochsPerRound, learningRate: part.learningRate, seed: part.seed });
+    const [over, small] = preset.parts;
+    expect(loaded).toEqual([`/${over.model}`, `/${small.model}`]);
     const n = preset.repeats;
     expect(n).toBeGreaterThanOrEqual(3);
-    expect(started.map((s) => s.bits)).toEqual([2, 3, 4, 5, 6, 7, 8].flatMap((b) => Array<number>(n).fill(b)));
-    expect(started.map((s) => s.seed)).toEqual([2, 3, 4, 5, 6, 7, 8].flatMap(() => Array.from({ length: n }, (_, k) => part.seed + k)));
-    // Each bit-width's seeds are saved as one repeat: one group per bit-width, places 0…n−1 of n.
-    const groups = new Set(started.map((s) => s.repeat?.group));
-    expect(groups.size).toBe(7);
+    const perPart = 7 * n;
+    expect(started).toHaveLength(2 * perPart);
+    expect(started.map((s) => s.bits)).toEqual([0, 1].flatMap(() => [2, 3, 4, 5, 6, 7, 8].flatMap((b) => Array<number>(n).fill(b))));
+    expect(started.map((s) => s.seed)).toEqual([over, small].flatMap((p) => [2, 3, 4, 5, 6, 7, 8].flatMap(() => Array.from({ length: n }, (_, k) => p.seed + k))));
+    // The over-fitting model's runs all re-train on the subset it was pre-trained on; the small model's draw theirs from each seed.
+    expect(configs.slice(0, perPart).every((c) => c.pretrained === over.model && c.trainSeed === OVERFIT_SUBSET.seed && c.trainSize === OVERFIT_SUBSET.size)).toBe(true);
+    expect(configs.slice(perPart).every((c) => c.pretrained === small.model && c.trainSeed === null && c.trainSize === small.trainSize)).toBe(true);
+    // Each bit-width's seeds of each model are saved as one repeat: 14 groups, places 0…n−1 of n.
+    expect(new Set(started.map((s) => s.repeat?.group)).size).toBe(14);
     expect(started.slice(0, n).map((s) => s.repeat && { index: s.repeat.index, of: s.repeat.of })).toEqual(Array.from({ length: n }, (_, index) => ({ index, of: n })));
-    expect(sweep.getState()).toMatchObject({ kind: 'bits', status: 'done', repeats: n });
-    expect(sweep.getState().rows).toHaveLength(7 * n);
+    expect(sweep.getState()).toMatchObject({ kind: 'bits', status: 'done', repeats: n, parts: [{ model: over.model }, { model: small.model }] });
+    const rows = sweep.getState().rows;
+    expect(rows.map((r) => r.model)).toEqual([...Array<string>(perPart).fill(over.model), ...Array<string>(perPart).fill(small.model)]);
+    // The settings stay at the last part's.
+    expect(page.getState().config).toMatchObject({ pretrained: small.model, trainSize: small.trainSize, trainSeed: null, testSize: preset.finalTestSize });
+  });
+
+  it('a model that fails to load stops the preset with its name, keeping the runs done', async () => {
+    const page = createPlaygroundStore({ pretrained: 'lenet5' });
+    page.setState({ status: 'ready' });
+    const sweep = createSweepStore();
+    const { client, started } = fakeClient(page, () => 0.9);
+    (client as unknown as { usePretrained: () => void }).usePretrained = () => {
+      page.setState({ status: 'loading' });
+      setTimeout(() => page.setState({ status: 'error' }), 1);
+    };
+    const preset = sweepPresetById('regulariser');
+    if (!preset) throw new Error('no regulariser preset');
+    new SweepDriver(page, client, sweep).startPreset(preset, '/');
+    await new Promise((r) => setTimeout(r, 5));
+    await settle(sweep);
+    expect(started).toEqual([]);
+    expect(sweep.getState()).toMatchObject({ status: 'stopped', message: `${preset.title}: ${preset.parts[0].model} could not be loaded.` });
   });
 });
 

@@ -9,7 +9,7 @@ import type { InqClient, RunProbabilities } from '../worker/client.ts';
 import { presetFor } from '../inq/schedule.ts';
 import { MAX_BITS, MIN_BITS } from '../inq/levels.ts';
 import { ensembleCurve } from '../engine/ensemble.ts';
-import { IDLE_SWEEP, type PlannedRun, type SweepStore } from './sweepStore.ts';
+import { IDLE_SWEEP, type PlannedRun, type SweepState, type SweepStore } from './sweepStore.ts';
 import { isRunActive, type PlaygroundConfig } from './types.ts';
 import { boundText, CONFIG_BOUNDS, withinBound } from '../engine/config.ts';
 import type { SweepPreset } from '../engine/presets.ts';
@@ -31,6 +31,16 @@ export function bitsPlan(seed: number, withRandom: boolean, repeats = 1): Planne
   return out;
 }
 
+/**
+ * The runs of a preset: each part's (model's) bit-width sweep from the preset's seeds, one part after
+ * the other; each bit-width's seeds of each model form one repeat.
+ */
+export function presetPlan(preset: SweepPreset): PlannedRun[] {
+  return preset.parts.flatMap((part, i) =>
+    bitsPlan(part.seed, false, preset.repeats).map((r): PlannedRun => ({ ...r, part: i, ...(r.repeat ? { repeat: { ...r.repeat, key: `${part.model}-${r.repeat.key}` } } : {}) })),
+  );
+}
+
 /** The runs of an ensemble: n models at one bit-width from seeds s…s+n−1. */
 export function ensemblePlan(n: number, bits: number, seed: number, strategy: PlannedRun['strategy']): PlannedRun[] {
   if (!Number.isInteger(n) || n < 1 || n > MAX_ENSEMBLE) throw new RangeError(`an ensemble has 1 to ${MAX_ENSEMBLE} models (got ${n})`);
@@ -40,6 +50,9 @@ export function ensemblePlan(n: number, bits: number, seed: number, strategy: Pl
 /** Drives one sweep at a time. */
 export class SweepDriver {
   private saved: Pick<PlaygroundConfig, 'bits' | 'strategy' | 'seed' | 'schedule'> | null = null;
+  /** The preset being run, with the site's base URL (its models load from there), and which of its parts is in place. */
+  private preset: { preset: SweepPreset; base: string } | null = null;
+  private appliedPart: number | null = null;
   private currentRun: string | null = null;
   private probs: Float32Array[] = [];
   private labels: Uint8Array | null = null;
@@ -58,45 +71,66 @@ export class SweepDriver {
   }
 
   /**
-   * A preset (src/engine/presets.ts): its first model's settings (the pre-trained model, its
-   * re-training subset's size and seed, epochs per round, learning rate; every round on all the
-   * preset's test images), then the bit-width sweep 2–8 on it once the model is loaded, each
-   * bit-width from the preset's seeds. The subset seed stays fixed, so every seed re-trains on the
-   * images the model was pre-trained on and only the partition ties and batch order vary.
+   * A preset (src/engine/presets.ts): for each of its parts in turn, the part's settings (the
+   * pre-trained model, its re-training subset's size and seed, epochs per round, learning rate;
+   * every round on all the preset's test images), then the bit-width sweep 2–8 on it once the model
+   * is loaded, each bit-width from the preset's seeds. A part's subset seed stays fixed across its
+   * seeds, so the over-fitting model re-trains on the images it was pre-trained on and only the
+   * partition ties and batch order vary. The settings stay at the last part's afterwards.
    * `base`: the site's base URL.
    */
   startPreset(preset: SweepPreset, base: string): void {
-    const s = this.page.getState();
-    if (this.sweep.getState().status === 'running' || isRunActive(s.status) || s.status === 'loading') {
-      this.sweep.setState({ ...IDLE_SWEEP, message: 'Wait for the current run to finish (or stop it) before starting a sweep.' });
+    this.preset = { preset, base };
+    this.appliedPart = null;
+    this.begin(
+      'bits',
+      presetPlan(preset),
+      preset.repeats,
+      preset.parts.map((p) => ({ model: p.model, role: p.role })),
+    );
+  }
+
+  /**
+   * Puts a preset part's settings in place, loading its model when it is not the one loaded; calls
+   * `then` once the page is ready to run it. A model that fails to load stops the sweep.
+   */
+  private applyPart(index: number, then: () => void): void {
+    const preset = this.preset;
+    const part = preset?.preset.parts[index];
+    if (!preset || !part) {
+      this.finish('stopped', 'Sweep stopped: the preset has no such part.');
       return;
     }
-    const part = preset.parts[0];
+    const s = this.page.getState();
     const switching = s.config.pretrained !== part.model;
     s.setConfig({
       pretrained: part.model,
       trainSize: part.trainSize,
-      seed: part.seed,
       trainSeed: part.trainSeed ?? null,
       epochsPerRound: part.epochsPerRound,
       learningRate: part.learningRate,
-      testSize: preset.finalTestSize,
+      testSize: preset.preset.finalTestSize,
     });
+    this.appliedPart = index;
     if (!switching) {
-      this.startBits(false, preset.repeats);
+      then();
       return;
     }
-    this.sweep.setState({ ...IDLE_SWEEP, message: `Loading ${part.model} for the ${preset.title} sweep…` });
+    this.sweep.setState({ message: `Loading ${part.model} for the ${preset.preset.title} sweep…` });
+    this.currentRun = null;
     let loading = false;
     const stop = this.page.subscribe((st) => {
       // Wait for the new model's load to start, then to end.
       if (st.status === 'loading') loading = true;
       if (!loading || st.status === 'loading') return;
       stop();
-      if (st.status === 'ready') this.startBits(false, preset.repeats);
-      else this.sweep.setState({ ...IDLE_SWEEP, message: `${preset.title}: ${part.model} could not be loaded.` });
+      if (this.sweep.getState().status !== 'running') return;
+      if (st.status === 'ready') {
+        this.sweep.setState({ message: null });
+        then();
+      } else this.finish('stopped', `${preset.preset.title}: ${part.model} could not be loaded.`);
     });
-    this.client.usePretrained(part.model, base);
+    this.client.usePretrained(part.model, preset.base);
   }
 
   /** N models at the current bit-width from consecutive seeds, softmax-averaged. */
@@ -126,22 +160,25 @@ export class SweepDriver {
     this.client.cancel();
   }
 
-  private begin(kind: 'bits' | 'ensemble' | 'repeat', plan: PlannedRun[], repeats = 1): void {
+  private begin(kind: 'bits' | 'ensemble' | 'repeat', plan: PlannedRun[], repeats = 1, parts: SweepState['parts'] = []): void {
     const s = this.page.getState();
     if (this.sweep.getState().status === 'running') return;
     if (isRunActive(s.status) || s.status === 'loading') {
       this.sweep.setState({ ...IDLE_SWEEP, message: 'Wait for the current run to finish (or stop it) before starting a sweep.' });
       return;
     }
-    this.saved = { bits: s.config.bits, strategy: s.config.strategy, seed: s.config.seed, schedule: [...s.config.schedule] };
+    // A preset leaves its last part's settings in place; other sweeps give the user's back.
+    this.saved = parts.length > 0 ? null : { bits: s.config.bits, strategy: s.config.strategy, seed: s.config.seed, schedule: [...s.config.schedule] };
+    if (parts.length === 0) this.preset = null;
     this.probs = [];
     this.labels = null;
     const grouped = kind === 'repeat' || plan.some((p) => p.repeat);
-    this.sweep.setState({ ...IDLE_SWEEP, kind, group: grouped ? `${kind === 'repeat' ? 'repeat' : 'sweep'}-${Date.now()}` : null, status: 'running', plan, repeats: kind === 'repeat' ? plan.length : repeats });
+    this.sweep.setState({ ...IDLE_SWEEP, kind, group: grouped ? `${kind === 'repeat' ? 'repeat' : 'sweep'}-${Date.now()}` : null, status: 'running', plan, repeats: kind === 'repeat' ? plan.length : repeats, parts });
     this.client.onRunProbabilities = kind === 'ensemble' ? (p) => this.onProbabilities(p) : null;
     this.unsubscribe?.();
     this.unsubscribe = this.page.subscribe((st, prev) => {
-      if (st.status === prev.status || st.runId !== this.currentRun) return;
+      // Between runs (a preset's next model loading) there is no run to follow.
+      if (this.currentRun === null || st.status === prev.status || st.runId !== this.currentRun) return;
       if (st.status === 'done') this.onRunDone();
       else if (st.status === 'cancelled' || st.status === 'error') {
         if (this.sweep.getState().status === 'running') this.finish('stopped', st.status === 'error' ? `Sweep stopped: ${st.message ?? 'the run failed'}` : 'Sweep stopped; the finished runs are kept.');
@@ -155,6 +192,10 @@ export class SweepDriver {
     const planned = sw.plan[sw.index];
     if (!planned) {
       this.finish('done', null);
+      return;
+    }
+    if (planned.part !== undefined && planned.part !== this.appliedPart) {
+      this.applyPart(planned.part, () => this.next());
       return;
     }
     const st = this.page.getState();
@@ -187,7 +228,7 @@ export class SweepDriver {
     if (!planned || !st.summary || !st.runId) return;
     const rows = [
       ...sw.rows,
-      { bits: planned.bits, strategy: planned.strategy, seed: planned.seed, runId: st.runId, floatAccuracy: st.summary.floatAccuracy, accuracy: st.summary.finalAccuracy, packedBytes: st.summary.packedBytes, floatBytes: st.summary.floatBytes },
+      { bits: planned.bits, strategy: planned.strategy, seed: planned.seed, ...(planned.part !== undefined ? { part: planned.part } : {}), model: st.config.pretrained, runId: st.runId, floatAccuracy: st.summary.floatAccuracy, accuracy: st.summary.finalAccuracy, packedBytes: st.summary.packedBytes, floatBytes: st.summary.floatBytes },
     ];
     const ensemble = sw.kind === 'ensemble' && this.labels ? ensembleCurve(this.probs, this.labels, this.classes) : sw.ensemble;
     this.sweep.setState({ rows, ensemble, index: sw.index + 1 });

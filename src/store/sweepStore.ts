@@ -11,11 +11,15 @@ export interface PlannedRun {
   seed: number;
   /** In a bit-width sweep with repeats: its configuration's key (strategy and bits), its place among the seeds, and how many there are. */
   repeat?: { key: string; index: number; of: number };
+  /** In a preset's sweep: which of its parts (models) the run belongs to (SweepState.parts). */
+  part?: number;
 }
 
 /** One finished run of a sweep. */
 export interface SweepRow extends PlannedRun {
   runId: string;
+  /** The pre-trained model the run started from. */
+  model?: string;
   floatAccuracy: number;
   accuracy: number;
   packedBytes: number;
@@ -34,13 +38,15 @@ export interface SweepState {
   rows: SweepRow[];
   /** Seeds per configuration (a bit-width sweep's repeats; 1 otherwise). */
   repeats: number;
+  /** A preset's models, in the order they run (empty for other sweeps). */
+  parts: { model: string; role: string }[];
   /** Ensemble accuracy against the number of members (ensemble sweeps). */
   ensemble: EnsemblePoint[];
   /** Why the sweep stopped early, or null. */
   message: string | null;
 }
 
-export const IDLE_SWEEP: SweepState = { kind: null, group: null, status: 'idle', plan: [], index: 0, rows: [], repeats: 1, ensemble: [], message: null };
+export const IDLE_SWEEP: SweepState = { kind: null, group: null, status: 'idle', plan: [], index: 0, rows: [], repeats: 1, parts: [], ensemble: [], message: null };
 
 /** Creates a sweep store (one per page; tests make their own). */
 export function createSweepStore() {

@@ -11,8 +11,8 @@ import { getPageSweep, MAX_ENSEMBLE } from '../store/sweepDriver.ts';
 import { SLOTS } from './useStaggered.ts';
 import { LineChart, type LineSeries, type ReferenceY } from './shared/LineChart.tsx';
 import { SavePngButton } from './shared/SavePngButton.tsx';
-import { paddedPercentDomain, wholeTicks } from './shared/niceScale.ts';
-import { COLORS } from './colors.ts';
+import { niceTicks, paddedPercentDomain, wholeTicks } from './shared/niceScale.ts';
+import { COLORS, RUN_COLORS } from './colors.ts';
 import { kB, pct, signedPoints } from './format.ts';
 import { inputRange } from './inputRange.ts';
 import { boundText, CONFIG_BOUNDS, withinBound } from '../engine/config.ts';
@@ -26,6 +26,7 @@ const STRATEGY_COLORS = { magnitude: COLORS.accuracy, random: COLORS.randomParti
 const BIT_TICKS = [2, 3, 4, 5, 6, 7, 8];
 const BIT_DOMAIN: [number, number] = [2, 8];
 const percent = (v: number): string => `${Number(v.toFixed(2))}%`;
+const signedPointsAxis = (v: number): string => `${v > 0 ? '+' : v < 0 ? '−' : ''}${Number(Math.abs(v).toFixed(2))}`;
 const bitsTitle = (x: number): string => `${x} bits`;
 const membersTitle = (x: number): string => `${x} model${x === 1 ? '' : 's'}`;
 
@@ -41,13 +42,13 @@ function BitsChart({ points, runs }: { points: BitsPoint[]; runs: number }) {
       (['magnitude', 'random'] as const)
         .map((strategy) => {
           const mine = points.filter((p) => p.strategy === strategy);
-          const band = mine.flatMap((p) => (p.interval ? [{ x: p.bits, lo: p.interval[0] * 100, hi: p.interval[1] * 100 }] : []));
+          const band = bandOf(mine, 0);
           return {
             id: strategy,
-            name: `${strategy} partition${band.length > 0 ? ' (mean, 95 % band)' : ''}`,
+            name: `${strategy} partition${band ? ' (mean, 95 % band)' : ''}`,
             color: STRATEGY_COLORS[strategy],
             points: mine.map((p) => ({ x: p.bits, y: p.mean * 100 })),
-            ...(band.length > 0 ? { band } : {}),
+            ...(band ? { band } : {}),
           };
         })
         .filter((s) => s.points.length > 0),
@@ -75,6 +76,61 @@ function BitsChart({ points, runs }: { points: BitsPoint[]; runs: number }) {
         height={240}
         slot={SLOTS.accuracy}
         label={`Final test accuracy against bit-width for ${runs} runs${bands > 0 ? ", the mean of each bit-width's seeds with its 95 % interval" : ''}${float === undefined ? '' : `; float model ${pct(float, 2)}`}`}
+      />
+    </div>
+  );
+}
+
+/** A band in percent (shifted down by `minus`, a fraction), or undefined where no point has an interval. */
+function bandOf(points: readonly BitsPoint[], minus: number | ((p: BitsPoint) => number)): LineSeries['band'] {
+  const off = typeof minus === 'number' ? () => minus : minus;
+  const band = points.flatMap((p) => (p.interval ? [{ x: p.bits, lo: (p.interval[0] - off(p)) * 100, hi: (p.interval[1] - off(p)) * 100 }] : []));
+  return band.length > 0 ? band : undefined;
+}
+
+const FLOAT_ZERO: ReferenceY[] = [{ y: 0, label: 'float', color: COLORS.baseline }];
+
+/**
+ * A preset's models side by side (seeds/003: the over-parameterised one and the small one): each
+ * bit-width's mean distance to its own float model in points, with its 95 % band, against the
+ * float line at 0. Each model has its own float, so distances are what can share an axis.
+ */
+function PresetChart({ points, parts, runs }: { points: BitsPoint[]; parts: { model: string; role: string }[]; runs: number }) {
+  const series = useMemo(
+    (): LineSeries[] =>
+      parts
+        .map((part, i) => {
+          const mine = points.filter((p) => p.model === part.model);
+          const band = bandOf(mine, (p) => p.floatAccuracy);
+          return {
+            id: part.model,
+            name: `${part.model} (${part.role}, float ${mine[0] ? pct(mine[0].floatAccuracy, 2) : '…'})`,
+            color: RUN_COLORS[i % RUN_COLORS.length],
+            points: mine.map((p) => ({ x: p.bits, y: (p.mean - p.floatAccuracy) * 100 })),
+            ...(band ? { band } : {}),
+          };
+        })
+        .filter((s) => s.points.length > 0),
+    [points, parts],
+  );
+  const yTicks = useMemo(() => niceTicks([0, ...series.flatMap((s) => [...s.points.map((p) => p.y), ...(s.band ?? []).flatMap((b) => [b.lo, b.hi])])], 5), [series]);
+  const yDomain = useMemo((): [number, number] => [yTicks[0], yTicks[yTicks.length - 1]], [yTicks]);
+  return (
+    <div className="chart-box" data-testid="sweep-bits-chart" data-points={points.length} data-runs={runs} data-bands={series.filter((s) => s.band).length} data-models={series.length}>
+      <LineChart
+        series={series}
+        xDomain={BIT_DOMAIN}
+        xTicks={BIT_TICKS}
+        xLabel="bits"
+        xTitle={bitsTitle}
+        yDomain={yDomain}
+        yTicks={yTicks}
+        yFormat={signedPointsAxis}
+        references={FLOAT_ZERO}
+        legend
+        height={260}
+        slot={SLOTS.accuracy}
+        label={`Final test accuracy minus each model's float accuracy, in points, against bit-width, for ${runs} runs of ${series.length} models: the mean of each bit-width's seeds with its 95 % interval`}
       />
     </div>
   );
@@ -162,11 +218,12 @@ function RunsTable({ rows }: { rows: SweepRow[] }) {
 }
 
 /** A repeated bit-width sweep per bit-width: the seeds' mean final accuracy, its 95 % interval and the distance to float. */
-function BitsTable({ points }: { points: BitsPoint[] }) {
+function BitsTable({ points, withModel }: { points: BitsPoint[]; withModel: boolean }) {
   return (
     <table className="mini-table" aria-label="Sweep means">
       <thead>
         <tr>
+          {withModel && <th scope="col">Model</th>}
           <th scope="col">Bits</th>
           <th scope="col">Partition</th>
           <th scope="col">Seeds</th>
@@ -177,7 +234,8 @@ function BitsTable({ points }: { points: BitsPoint[] }) {
       </thead>
       <tbody>
         {points.map((p) => (
-          <tr key={`${p.strategy}-${p.bits}`} data-bits={p.bits} data-mean={p.mean} data-interval={p.interval ? p.interval.join(',') : ''}>
+          <tr key={`${p.model}-${p.strategy}-${p.bits}`} data-model={p.model} data-bits={p.bits} data-mean={p.mean} data-interval={p.interval ? p.interval.join(',') : ''}>
+            {withModel && <td>{p.model}</td>}
             <td className="num">{p.bits}</td>
             <td>{p.strategy}</td>
             <td className="num">{p.seeds.length}</td>
@@ -242,10 +300,12 @@ export function SweepPanel() {
             {REGULARISER.title}
           </button>
           <small className="hint" id={presetHintId}>
-            bit-widths 2–8 on the wide MLP that over-fits its {REGULARISER.parts[0].trainSize.toLocaleString('en')} training images, each from{' '}
-            {REGULARISER.repeats} seeds re-training on those same images (subset seed {REGULARISER.parts[0].trainSeed}), scored on all{' '}
-            {REGULARISER.finalTestSize.toLocaleString('en')} test images: mean and 95 % interval per bit-width. LeNet-5&apos;s sweep above is the small model beside it;
-            both at once: <code>inq sweep --preset {REGULARISER.id}</code>
+            bit-widths 2–8, each from {REGULARISER.repeats} seeds, on the wide MLP that over-fits its{' '}
+            {REGULARISER.parts[0].trainSize.toLocaleString('en')} training images (every seed re-trains on those same images, subset seed{' '}
+            {REGULARISER.parts[0].trainSeed}), then on the small LeNet-5 ({REGULARISER.parts[1]?.trainSize.toLocaleString('en')} images);{' '}
+            {REGULARISER.bits.length * REGULARISER.repeats * REGULARISER.parts.length} runs, final models on all {REGULARISER.finalTestSize.toLocaleString('en')} test
+            images. The chart gives each model&apos;s distance to its own float in points (0: float), mean and 95 % band. From the shell:{' '}
+            <code>inq sweep --preset {REGULARISER.id}</code>
           </small>
         </div>
       )}
@@ -279,7 +339,7 @@ export function SweepPanel() {
       {running && (
         <p role="status" className="sweep-progress">
           Run {sw.index + 1} of {sw.plan.length}
-          {current ? `: ${current.bits} bits, ${current.strategy} partition, seed ${current.seed}${current.repeat ? ` (${current.repeat.index + 1} of ${current.repeat.of})` : ''}` : ''}{' '}
+          {current ? `: ${current.part !== undefined && sw.parts[current.part] ? `${sw.parts[current.part].model}, ` : ''}${current.bits} bits, ${current.strategy} partition, seed ${current.seed}${current.repeat ? ` (${current.repeat.index + 1} of ${current.repeat.of})` : ''}` : ''}{' '}
           <button type="button" onClick={() => getPageSweep().stop()}>
             Stop sweep
           </button>
@@ -290,8 +350,8 @@ export function SweepPanel() {
           {sw.message}
         </p>
       )}
-      {sw.kind === 'bits' && rows.length > 0 && <BitsChart points={bitsPoints} runs={rows.length} />}
-      {repeated && bitsPoints.length > 0 && <BitsTable points={bitsPoints} />}
+      {sw.kind === 'bits' && rows.length > 0 && (sw.parts.length > 1 ? <PresetChart points={bitsPoints} parts={sw.parts} runs={rows.length} /> : <BitsChart points={bitsPoints} runs={rows.length} />)}
+      {repeated && bitsPoints.length > 0 && <BitsTable points={bitsPoints} withModel={sw.parts.length > 1} />}
       {sw.kind === 'ensemble' && sw.ensemble.length > 0 && <EnsembleChart />}
       {sw.kind === 'repeat' && rows.length > 0 && <RepeatLine rows={rows} of={sw.plan.length} />}
       {rows.length > 0 && (repeated ? (

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { maskLayout } from './maskLayout.ts';
-import { niceCeil, paddedPercentDomain, wholeTicks } from './shared/niceScale.ts';
+import { niceCeil, niceTicks, paddedPercentDomain, wholeTicks } from './shared/niceScale.ts';
+import { createRng } from '../inq/rng.ts';
 
 describe('maskLayout', () => {
   it.each([[[5, 5, 1, 6]], [[5, 5, 6, 16]], [[3, 3, 7, 5]], [[400, 120]], [[84, 10]], [[7]], [[2, 3, 4]]])('places every weight of %j exactly once', (shape) => {
@@ -29,6 +30,28 @@ describe('maskLayout', () => {
 
   it('names dense weights by input and output', () => {
     expect(maskLayout([400, 120]).describe(5 * 120 + 9)).toBe('input 5 → output 9');
+  });
+});
+
+describe('niceTicks', () => {
+  it('covers random values of either sign with evenly spaced nice ticks, about 4 steps', () => {
+    const rng = createRng(12);
+    for (let t = 0; t < 300; t++) {
+      const n = 1 + rng.int(20);
+      const values = Array.from({ length: n }, () => (rng.next() - 0.7) * 10 ** (rng.int(4) - 1));
+      const ticks = niceTicks(values);
+      const step = ticks[1] - ticks[0];
+      expect(ticks[0]).toBeLessThanOrEqual(Math.min(...values));
+      expect(ticks[ticks.length - 1]).toBeGreaterThanOrEqual(Math.max(...values));
+      expect(niceCeil(step * (1 - 1e-9))).toBeCloseTo(step, 9);
+      for (let k = 1; k < ticks.length; k++) expect(ticks[k] - ticks[k - 1]).toBeCloseTo(step, 9);
+      expect(ticks.length).toBeGreaterThanOrEqual(2);
+      expect(ticks.length).toBeLessThanOrEqual(7);
+    }
+    expect(niceTicks([-7.3, 0, 0.2])).toEqual([-10, -7.5, -5, -2.5, 0, 2.5]);
+    expect(niceTicks([-2.35, -0.13, 0])).toEqual([-3, -2, -1, 0, 1]);
+    expect(niceTicks([])).toEqual([-1, 0, 1]);
+    expect(niceTicks([0, 0])).toEqual([0, 0.2]);
   });
 });
 

@@ -29,7 +29,23 @@ describe('bitsSummary', () => {
   });
 
   it('gives one seed its own value and no interval', () => {
-    expect(bitsSummary([row(4, 'magnitude', 1, 0.97)])).toEqual([{ strategy: 'magnitude', bits: 4, seeds: [1], mean: 0.97, interval: null, floatAccuracy: 0.92 }]);
+    expect(bitsSummary([row(4, 'magnitude', 1, 0.97)])).toEqual([{ model: '', strategy: 'magnitude', bits: 4, seeds: [1], mean: 0.97, interval: null, floatAccuracy: 0.92 }]);
     expect(bitsSummary([])).toEqual([]);
+  });
+
+  it('keeps two models apart, in the order they ran, each against its own float', () => {
+    const rows: SweepRow[] = [
+      { ...row(2, 'magnitude', 3, 0.898), model: 'mlp-overfit', floatAccuracy: 0.9218 },
+      { ...row(2, 'magnitude', 4, 0.897), model: 'mlp-overfit', floatAccuracy: 0.9218 },
+      { ...row(2, 'magnitude', 1, 0.913), model: 'lenet5', floatAccuracy: 0.9907 },
+      { ...row(3, 'magnitude', 1, 0.982), model: 'lenet5', floatAccuracy: 0.9907 },
+    ];
+    const out = bitsSummary(rows);
+    expect(out.map((p) => [p.model, p.bits, p.seeds.length, p.floatAccuracy])).toEqual([
+      ['mlp-overfit', 2, 2, 0.9218],
+      ['lenet5', 2, 1, 0.9907],
+      ['lenet5', 3, 1, 0.9907],
+    ]);
+    expect(out[0].mean).toBeCloseTo(0.8975, 12);
   });
 });

@@ -45,6 +45,8 @@ export interface LineChartProps {
   xTicks: readonly number[];
   xLabel: string;
   yDomain: [number, number];
+  /** The y ticks (default: recharts' own within yDomain). */
+  yTicks?: readonly number[];
   /** Tick and tooltip text of a y value. */
   yFormat: (v: number) => string;
   /** Tooltip heading of an x value (e.g. "round 2 (75 % frozen)"). */
@@ -169,7 +171,7 @@ function RechartsDrawing(p: LineChartProps & { width: number }) {
           label={xAxisLabel}
         />
         {/* interval 0: show the ticks as computed, without measuring each label's text in the DOM (a forced layout per tick). */}
-        <YAxis domain={p.yDomain} interval={0} tickFormatter={yFormat} tick={TICK} stroke={COLORS.axis} width={54} allowDataOverflow />
+        <YAxis domain={p.yDomain} ticks={p.yTicks as number[] | undefined} interval={0} tickFormatter={yFormat} tick={TICK} stroke={COLORS.axis} width={54} allowDataOverflow />
         <Tooltip isAnimationActive={false} contentStyle={TOOLTIP_STYLE} labelFormatter={tooltipLabel} formatter={tooltipValue} />
         {refs.map((r, i) => (
           <ReferenceLine

@@ -62,20 +62,53 @@ function BitsChart({ points, runs }: { points: BitsPoint[]; runs: number }) {
   );
   const bands = series.filter((s) => s.band).length;
   return (
-    <div className="chart-box" data-testid="sweep-bits-chart" data-points={points.length} data-runs={runs} data-bands={bands}>
+    <BitsPlot
+      series={series}
+      points={points.length}
+      runs={runs}
+      yDomain={yDomain}
+      yFormat={percent}
+      references={references}
+      label={`Final test accuracy against bit-width for ${runs} runs${bands > 0 ? ", the mean of each bit-width's seeds with its 95 % interval" : ''}${float === undefined ? '' : `; float model ${pct(float, 2)}`}`}
+    />
+  );
+}
+
+/** The bit-width charts' frame: accuracy (or its distance to float) against bits 2–8, with the counts e2e tests read. */
+function BitsPlot(props: {
+  series: LineSeries[];
+  points: number;
+  runs: number;
+  yDomain: [number, number];
+  yTicks?: readonly number[];
+  yFormat: (v: number) => string;
+  references: readonly ReferenceY[];
+  label: string;
+}) {
+  const { series } = props;
+  return (
+    <div
+      className="chart-box"
+      data-testid="sweep-bits-chart"
+      data-points={props.points}
+      data-runs={props.runs}
+      data-bands={series.filter((s) => s.band).length}
+      data-models={series.length}
+    >
       <LineChart
         series={series}
         xDomain={BIT_DOMAIN}
         xTicks={BIT_TICKS}
         xLabel="bits"
         xTitle={bitsTitle}
-        yDomain={yDomain}
-        yFormat={percent}
-        references={references}
+        yDomain={props.yDomain}
+        yTicks={props.yTicks}
+        yFormat={props.yFormat}
+        references={props.references}
         legend
-        height={240}
+        height={250}
         slot={SLOTS.accuracy}
-        label={`Final test accuracy against bit-width for ${runs} runs${bands > 0 ? ", the mean of each bit-width's seeds with its 95 % interval" : ''}${float === undefined ? '' : `; float model ${pct(float, 2)}`}`}
+        label={props.label}
       />
     </div>
   );
@@ -116,23 +149,16 @@ function PresetChart({ points, parts, runs }: { points: BitsPoint[]; parts: { mo
   const yTicks = useMemo(() => niceTicks([0, ...series.flatMap((s) => [...s.points.map((p) => p.y), ...(s.band ?? []).flatMap((b) => [b.lo, b.hi])])], 5), [series]);
   const yDomain = useMemo((): [number, number] => [yTicks[0], yTicks[yTicks.length - 1]], [yTicks]);
   return (
-    <div className="chart-box" data-testid="sweep-bits-chart" data-points={points.length} data-runs={runs} data-bands={series.filter((s) => s.band).length} data-models={series.length}>
-      <LineChart
-        series={series}
-        xDomain={BIT_DOMAIN}
-        xTicks={BIT_TICKS}
-        xLabel="bits"
-        xTitle={bitsTitle}
-        yDomain={yDomain}
-        yTicks={yTicks}
-        yFormat={signedPointsAxis}
-        references={FLOAT_ZERO}
-        legend
-        height={260}
-        slot={SLOTS.accuracy}
-        label={`Final test accuracy minus each model's float accuracy, in points, against bit-width, for ${runs} runs of ${series.length} models: the mean of each bit-width's seeds with its 95 % interval`}
-      />
-    </div>
+    <BitsPlot
+      series={series}
+      points={points.length}
+      runs={runs}
+      yDomain={yDomain}
+      yTicks={yTicks}
+      yFormat={signedPointsAxis}
+      references={FLOAT_ZERO}
+      label={`Final test accuracy minus each model's float accuracy, in points, against bit-width, for ${runs} runs of ${series.length} models: the mean of each bit-width's seeds with its 95 % interval`}
+    />
   );
 }
 

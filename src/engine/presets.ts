@@ -80,8 +80,9 @@ export const LENET5_PRESETS: readonly RetrainPreset[] = [
   { bits: 5, schedule: [0.5, 0.75, 0.875, 1], epochsPerRound: 1, learningRate: 0.01, trainSize: 60_000, measured: '99.10 % [99.07, 99.13] over 3 seeds, float 99.07 %' },
   // The paper's schedule on 6,000 images is already within 1 point.
   { bits: 3, schedule: [0.2, 0.4, 0.6, 0.7, 0.8, 0.9, 0.95, 1], epochsPerRound: 1, learningRate: 0.01, trainSize: 6000, measured: '98.18 % [98.08, 98.28] over 3 seeds, float 99.07 %' },
-  // Ternary needs the full training set: 6,000 images gave 91.77 % (−7.30 points).
-  { bits: 2, schedule: [0.2, 0.4, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.975, 1], epochsPerRound: 1, learningRate: 0.01, trainSize: 60_000, measured: '97.27 % [96.79, 97.76] over 3 seeds, float 99.07 %' },
+  // Ternary needs the full training set and 2 epochs a round: 6,000 images gave 91.77 % (−7.30 points),
+  // 60,000 at 1 epoch a round 97.27 % [96.79, 97.76] (the interval's low end 2.28 under float).
+  { bits: 2, schedule: [0.2, 0.4, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.975, 1], epochsPerRound: 2, learningRate: 0.01, trainSize: 60_000, measured: '97.84 % [97.72, 97.95] over 3 seeds, float 99.07 %' },
 ];
 
 /** LeNet-5's measured setup for a bit-width, if there is one. */

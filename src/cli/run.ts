@@ -110,7 +110,7 @@ export async function runCommand(argv: string[], out: (line: string) => void = (
     const model = await loadPretrained(m.dir);
     try {
       const printer = eventPrinter(json, config, test.count, out);
-      const summary = await runInq({ model, train, test, config, onEvent: printer.onEvent });
+      const summary = await runInq({ model, train, test, config, onEvent: printer.onEvent, phaseSnapshots: false });
       // The final model scored on --final-test-size images (default: the images the rounds used).
       const finalTest = finalTestSize === null ? test : headSubset(full, finalTestSize);
       const rec = predictionsRecord(m.dataset, finalTest, await predictClasses(model, finalTest), seed);

@@ -128,7 +128,7 @@ export async function sweepCommand(argv: string[], out: (line: string) => void =
     };
     let s: RunSummary;
     try {
-      s = await runInq({ model, train: data.train, test: data.test, config, onEvent });
+      s = await runInq({ model, train: data.train, test: data.test, config, onEvent, phaseSnapshots: false });
       members.push(await datasetProbabilities(model, data.test));
     } finally {
       model.dispose();
@@ -205,7 +205,7 @@ async function bitsSweep(values: CommonRunValues & { bits?: string; strategies?:
     let s: RunSummary;
     let accuracy: number;
     try {
-      s = await runInq({ model, train: data.train, test: data.test, config, onEvent });
+      s = await runInq({ model, train: data.train, test: data.test, config, onEvent, phaseSnapshots: false });
       accuracy = finalTest ? (await evaluate(model, finalTest)).accuracy : s.finalAccuracy;
     } finally {
       model.dispose();

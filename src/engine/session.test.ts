@@ -158,6 +158,26 @@ describe('runInq on a tiny model', () => {
     model.dispose();
   });
 
+  it('without phase snapshots (the command line): no phase event, and the same rounds and final model', async () => {
+    const cfg: InqConfig = { ...config, schedule: [0.5, 1], epochsPerRound: 1 };
+    const run = async (phaseSnapshots: boolean) => {
+      const model = tinyConvNet(6);
+      const events: InqEvent[] = [];
+      const summary = await runInq({ model, train: quadrantData(96, 3), test: quadrantData(32, 4), config: cfg, onEvent: (e) => events.push(e), phaseSnapshots });
+      const weights = await Promise.all(kernelsOf(model).map(async (k) => Array.from(await k.variable.data())));
+      model.dispose();
+      return { summary, events, weights };
+    };
+    const withPhases = await run(true);
+    const without = await run(false);
+    expect(withPhases.events.some((e) => e.type === 'phase')).toBe(true);
+    expect(without.events.some((e) => e.type === 'phase')).toBe(false);
+    const rest = (ev: InqEvent[]) => ev.filter((e) => e.type !== 'phase').map((e) => e.type);
+    expect(rest(without.events)).toEqual(rest(withPhases.events));
+    expect(without.summary.finalAccuracy).toBe(withPhases.summary.finalAccuracy);
+    expect(without.weights).toEqual(withPhases.weights);
+  });
+
   it('measures the one-shot baseline on the starting weights and leaves them as they were; every round end reports 0 moved, 0 off-level', async () => {
     const model = tinyConvNet(11);
     const train = quadrantData(64, 7);

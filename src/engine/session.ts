@@ -55,11 +55,19 @@ export interface SessionInput {
   control?: RunControl;
   /** Continue a run after its last completed round (e.g. on another backend after a device loss). */
   resume?: ResumeState;
+  /**
+   * Send the weights at each phase ('phase' events: after partition, after quantize, and four
+   * times a re-training epoch), for the page's Teach view and weight trail. Default true; the
+   * command line, which reads none of them, turns it off and skips their kernel reads and
+   * histograms. Phase boundaries (pausing, phase steps) are kept either way.
+   */
+  phaseSnapshots?: boolean;
 }
 
 /** Runs INQ to the end (or until cancelled: then CancelledError propagates, state consistent). */
 export async function runInq(input: SessionInput): Promise<RunSummary> {
   const { model, train, test, config, onEvent } = input;
+  const phases = input.phaseSnapshots ?? true;
   validateConfig(config);
   const control = input.control ?? new RunControl();
   const t0 = performance.now();
@@ -195,9 +203,9 @@ export async function runInq(input: SessionInput): Promise<RunSummary> {
         chosen.push(before);
       }
       // The two stages are reported apart (the model already holds the snapped weights, so a cancel between them leaves it consistent).
-      onEvent({ type: 'phase', round, phase: 'partition', epoch: 0, fraction: 0, layers: layers.map((l, li) => snapshotOf(l, chosen[li])) });
+      if (phases) onEvent({ type: 'phase', round, phase: 'partition', epoch: 0, fraction: 0, layers: layers.map((l, li) => snapshotOf(l, chosen[li])) });
       await control.boundary('phase');
-      onEvent({ type: 'phase', round, phase: 'quantize', epoch: 0, fraction: 0, layers: await snapshotLayers(layers) });
+      if (phases) onEvent({ type: 'phase', round, phase: 'quantize', epoch: 0, fraction: 0, layers: await snapshotLayers(layers) });
       await control.boundary('phase');
       // 3. Re-train the free weights (not after the last round: nothing is free).
       const epochLosses: number[] = [];
@@ -211,7 +219,7 @@ export async function runInq(input: SessionInput): Promise<RunSummary> {
           const loss = await trainEpoch(trainer, train, config.batchSize, config.seed * 1_000_003 + round * 1009 + e, async (batch, batches, l) => {
             onEvent({ type: 'batch', round, epoch, batch, batches, loss: l });
             // The weights a few times an epoch, so the free weights are seen moving (and one weight followed inside a round).
-            if (batch >= Math.ceil(((snapshots + 1) * batches) / RETRAIN_SNAPSHOTS_PER_EPOCH)) {
+            if (phases && batch >= Math.ceil(((snapshots + 1) * batches) / RETRAIN_SNAPSHOTS_PER_EPOCH)) {
               snapshots++;
               onEvent({ type: 'phase', round, phase: 'retrain', epoch, fraction: batch / batches, layers: await snapshotLayers(layers) });
             }

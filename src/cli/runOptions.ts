@@ -11,7 +11,7 @@ import { loadModelDir } from '../model/nodeIo.ts';
 import type { LayersModel } from '@tensorflow/tfjs';
 import { loadDatasetNode } from '../data/nodeDatasets.ts';
 import { headSubset, randomSubset, type Dataset } from '../data/dataset.ts';
-import { boundError, boundText, CONFIG_BOUNDS, validateConfig, type BoundedSetting } from '../engine/config.ts';
+import { boundError, boundText, CONFIG_BOUNDS, subsetSeed, validateConfig, type BoundedSetting } from '../engine/config.ts';
 import { DEFAULT_CONFIG, PRUNE_EPOCHS, type InqConfig } from '../engine/types.ts';
 import { choiceOption, UsageError } from './args.ts';
 import { fileURLToPath } from 'node:url';
@@ -181,7 +181,7 @@ export function dataFromOptions(values: CommonRunValues, config: Pick<InqConfig,
   const { trainSize, testSize } = subsetSizesFromOptions(values);
   const mnist = loadDatasetNode(dataset, values['data-dir']);
   return {
-    train: randomSubset(mnist.train, trainSize, config.trainSeed ?? config.seed),
+    train: randomSubset(mnist.train, trainSize, subsetSeed(config)),
     test: headSubset(mnist.test, testSize ?? mnist.test.count),
   };
 }

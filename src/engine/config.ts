@@ -64,6 +64,11 @@ export function boundError(name: BoundedSetting, v: number): string | null {
   return withinBound(b, v) ? null : `${b.what} must be ${boundText(b)}`;
 }
 
+/** The seed that draws a run's training subset: its trainSeed where set, else its seed (worker and command line alike). */
+export function subsetSeed(c: Pick<InqConfig, 'seed' | 'trainSeed'>): number {
+  return c.trainSeed ?? c.seed;
+}
+
 /** Checks a configuration, throwing a RangeError that names the bad field. */
 export function validateConfig(c: InqConfig): void {
   const check = (name: BoundedSetting, v: number): void => {

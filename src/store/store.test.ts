@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { createPlaygroundStore, shownRound } from './store.ts';
 import { DEFAULT_PLAYGROUND_CONFIG, engineConfig } from './types.ts';
-import { validateConfig } from '../engine/config.ts';
+import { subsetSeed, validateConfig } from '../engine/config.ts';
 import type { RoundResult } from '../engine/types.ts';
 
 function round(n: number): RoundResult {
@@ -15,6 +15,8 @@ describe('engineConfig', () => {
     expect(c).toMatchObject({ seed: 4, trainSeed: 3 });
     expect(() => validateConfig(c)).not.toThrow();
     expect(() => validateConfig({ ...c, trainSeed: 0.5 })).toThrow(/seed must be a whole number/);
+    expect(subsetSeed(c)).toBe(3);
+    expect(subsetSeed(engineConfig(DEFAULT_PLAYGROUND_CONFIG))).toBe(DEFAULT_PLAYGROUND_CONFIG.seed);
   });
 });
 

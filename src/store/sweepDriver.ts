@@ -150,7 +150,7 @@ export class SweepDriver {
       return;
     }
     const c = this.page.getState().config;
-    this.begin('repeat', Array.from({ length: n }, (_, k) => ({ bits: c.bits, strategy: c.strategy, seed: c.seed + k })));
+    this.begin('repeat', Array.from({ length: n }, (_, k) => ({ bits: c.bits, strategy: c.strategy, seed: c.seed + k, repeat: { key: '', index: k, of: n } })));
   }
 
   /** Stops after cancelling the run in progress; finished rows stay. */
@@ -172,7 +172,7 @@ export class SweepDriver {
     if (parts.length === 0) this.preset = null;
     this.probs = [];
     this.labels = null;
-    const grouped = kind === 'repeat' || plan.some((p) => p.repeat);
+    const grouped = plan.some((p) => p.repeat);
     this.sweep.setState({ ...IDLE_SWEEP, kind, group: grouped ? `${kind === 'repeat' ? 'repeat' : 'sweep'}-${Date.now()}` : null, status: 'running', plan, repeats: kind === 'repeat' ? plan.length : repeats, parts });
     this.client.onRunProbabilities = kind === 'ensemble' ? (p) => this.onProbabilities(p) : null;
     this.unsubscribe?.();
@@ -202,13 +202,10 @@ export class SweepDriver {
     st.setConfig({ bits: planned.bits, strategy: planned.strategy, seed: planned.seed });
     // A bit-width sweep uses each bit-width's preset schedule; an ensemble and a repeat keep the user's.
     if (sw.kind === 'bits') st.setSchedule(presetFor(planned.bits));
-    // A repeat's runs form one group; a bit-width sweep with repeats makes a group per bit-width (and partition).
-    const repeat =
-      sw.kind === 'repeat' && sw.group
-        ? { group: sw.group, index: sw.index, of: sw.plan.length }
-        : planned.repeat && sw.group
-          ? { group: `${sw.group}-${planned.repeat.key}`, index: planned.repeat.index, of: planned.repeat.of }
-          : undefined;
+    // Runs tagged in the plan are saved as repeats: a repeat's runs form the sweep's group (key ''), a
+    // bit-width sweep with repeats makes a group per model, partition and bit-width.
+    const tag = planned.repeat;
+    const repeat = tag && sw.group ? { group: tag.key ? `${sw.group}-${tag.key}` : sw.group, index: tag.index, of: tag.of } : undefined;
     this.client.start(undefined, { probabilities: sw.kind === 'ensemble', repeat });
     this.currentRun = this.page.getState().runId;
     if (this.page.getState().status !== 'running') this.finish('stopped', 'Sweep stopped: the run could not start.');
@@ -228,7 +225,7 @@ export class SweepDriver {
     if (!planned || !st.summary || !st.runId) return;
     const rows = [
       ...sw.rows,
-      { bits: planned.bits, strategy: planned.strategy, seed: planned.seed, ...(planned.part !== undefined ? { part: planned.part } : {}), model: st.config.pretrained, runId: st.runId, floatAccuracy: st.summary.floatAccuracy, accuracy: st.summary.finalAccuracy, packedBytes: st.summary.packedBytes, floatBytes: st.summary.floatBytes },
+      { bits: planned.bits, strategy: planned.strategy, seed: planned.seed, model: st.config.pretrained, runId: st.runId, floatAccuracy: st.summary.floatAccuracy, accuracy: st.summary.finalAccuracy, packedBytes: st.summary.packedBytes, floatBytes: st.summary.floatBytes },
     ];
     const ensemble = sw.kind === 'ensemble' && this.labels ? ensembleCurve(this.probs, this.labels, this.classes) : sw.ensemble;
     this.sweep.setState({ rows, ensemble, index: sw.index + 1 });

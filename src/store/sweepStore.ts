@@ -9,7 +9,7 @@ export interface PlannedRun {
   bits: number;
   strategy: PartitionStrategy;
   seed: number;
-  /** In a bit-width sweep with repeats: its configuration's key (strategy and bits), its place among the seeds, and how many there are. */
+  /** A run saved as one seed of a repeat: its configuration's key within the sweep ('' for a plain repeat; strategy and bits, and model, for a bit-width sweep), its place among the seeds, and how many there are. */
   repeat?: { key: string; index: number; of: number };
   /** In a preset's sweep: which of its parts (models) the run belongs to (SweepState.parts). */
   part?: number;

@@ -11,6 +11,7 @@ import { loadDatasetBrowser } from '../data/browserData.ts';
 import { headSubset, pixels, randomSubset, type Dataset, type DatasetSplit } from '../data/dataset.ts';
 import { checkSubsetFits, isAllocationFailure, probeSubset, subsetBudget, subsetTooLargeMessage } from './memoryBudget.ts';
 import { runInq } from '../engine/session.ts';
+import { subsetSeed } from '../engine/config.ts';
 import { layerSensitivity, type SensitivityResult } from '../engine/sensitivity.ts';
 import { datasetProbabilities, predictClasses } from '../model/evaluate.ts';
 import { DATASETS, NUM_CLASSES } from '../data/datasets.ts';
@@ -210,7 +211,7 @@ async function start(msg: Extract<ToWorker, { type: 'start' }>): Promise<void> {
   }
   let train: Dataset;
   try {
-    train = randomSubset(data.train, msg.trainSize, msg.config.trainSeed ?? msg.config.seed);
+    train = randomSubset(data.train, msg.trainSize, subsetSeed(msg.config));
   } catch (e) {
     if (!isAllocationFailure(e)) throw e;
     post({ type: 'error', runId: msg.runId, message: subsetTooLargeMessage(probeSubset(msg.trainSize, px)), deviceLost: false, recoverable: true });
